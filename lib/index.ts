@@ -1,0 +1,11 @@
+/**
+ * convnode: a CNN runtime for Node.js.
+ * @example
+ * import * as cn from 'convnode';
+ * const y = cn.relu(cn.conv2d(x, w, b, { padding: 1 }));
+ */
+export { Tensor, tensor, zeros, ones, full, randn, rand } from './tensor.js';
+export { Generator } from './random.js';
+export * from './ops/index.js';
+export { cpuInfo, setNumThreads, getNumThreads, memory, type CpuInfo, type MemoryInfo } from './system.js';
+export * as reference from './reference/index.js';

@@ -1,0 +1,106 @@
+/**
+ * The one place that loads the addon. The interface below declares exactly what the C++
+ * binding exports (native/binding/*.cc); nothing else in lib/ touches the raw module.
+ */
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ConvParams {
+  n: number; cin: number; h: number; w: number;
+  cout: number; kh: number; kw: number;
+  strideH: number; strideW: number;
+  padTop: number; padBottom: number; padLeft: number; padRight: number;
+  dilationH: number; dilationW: number;
+  groups: number;
+}
+
+export interface PoolParams {
+  n: number; c: number; h: number; w: number;
+  kh: number; kw: number;
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+  dilationH: number; dilationW: number;
+  ceilMode: boolean;
+}
+
+export interface NativeCpuInfo {
+  isa: 'generic' | 'avx2' | 'avx512';
+  bestIsa: 'generic' | 'avx2' | 'avx512';
+  requestedIsa: string;
+  availableIsas: string[];
+  features: Record<string, boolean>;
+  cores: number;
+  openmp: boolean;
+  threads: number;
+}
+
+export interface NativeAddon {
+  Release(buffer: ArrayBuffer): boolean;
+  Memory(): { outputsAllocated: number; outputBytesAllocated: number };
+  CpuInfo(): NativeCpuInfo;
+  SetNumThreads(n: number): void;
+  GetNumThreads(): number;
+  Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
+  MaxPool2d(x: Float32Array, p: PoolParams): Float32Array;
+  AvgPool2d(x: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
+  LpPool2d(x: Float32Array, p: PoolParams & { p: number }): Float32Array;
+  AdaptiveAvgPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
+  AdaptiveMaxPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
+  Linear(x: Float32Array, w: Float32Array, b: Float32Array | null, p: { rows: number; inFeatures: number; outFeatures: number }): Float32Array;
+  Matmul(a: Float32Array, b: Float32Array, offsetsA: Float64Array, offsetsB: Float64Array, p: { batch: number; m: number; k: number; n: number }): Float32Array;
+  Relu(x: Float32Array): Float32Array;
+  Relu6(x: Float32Array): Float32Array;
+  LeakyRelu(x: Float32Array, negativeSlope: number): Float32Array;
+  Sigmoid(x: Float32Array): Float32Array;
+  Tanh(x: Float32Array): Float32Array;
+  Add(a: Float32Array, b: Float32Array, p: BroadcastParams): Float32Array;
+  Sub(a: Float32Array, b: Float32Array, p: BroadcastParams): Float32Array;
+  Mul(a: Float32Array, b: Float32Array, p: BroadcastParams): Float32Array;
+  Div(a: Float32Array, b: Float32Array, p: BroadcastParams): Float32Array;
+  Softmax(x: Float32Array, p: { outer: number; dim: number; inner: number }): Float32Array;
+  LogSoftmax(x: Float32Array, p: { outer: number; dim: number; inner: number }): Float32Array;
+  Concat(parts: Float32Array[], p: { sizes: number[]; outer: number; inner: number }): Float32Array;
+  Dropout(x: Float32Array, p: number, seed: number): [Float32Array, Float32Array];
+  BatchNorm2d(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): Float32Array;
+  Lrn(x: Float32Array, p: { n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number }): Float32Array;
+}
+
+export interface BroadcastParams {
+  outShape: number[];
+  stridesA: number[];
+  stridesB: number[];
+}
+
+/** The package root: dist/native.js and lib/native.ts both sit one level below it. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function loadAddon(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const override = process.env.CONVNODE_ADDON_PATH;
+  if (override) return require(path.resolve(override)) as NativeAddon;
+  const tried: string[] = [];
+  try {
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeAddon;
+    return nodeGypBuild(packageRoot);
+  } catch (err) {
+    tried.push(`node-gyp-build(${packageRoot}): ${(err as Error).message.split('\n')[0]}`);
+  }
+  const candidates = [
+    path.join(packageRoot, 'build', 'Release', 'convnode.node'),
+    path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`),
+  ];
+  for (const candidate of candidates) {
+    tried.push(`${candidate}: ${fs.existsSync(candidate) ? 'present but not loadable' : 'not found'}`);
+  }
+  throw new Error(
+    `convnode: could not load the native addon for ${process.platform}-${process.arch}, ` +
+      `node ${process.version} (N-API ${process.versions.napi}).\nTried:\n  ${tried.join('\n  ')}\n` +
+      'To build it from source (needs g++, make and python3): `npm rebuild convnode`, ' +
+      "or let npm run convnode's install script (it was skipped if you installed with " +
+      '--ignore-scripts or without approving dependency scripts).',
+  );
+}
+
+export const native: NativeAddon = loadAddon();

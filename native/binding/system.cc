@@ -1,0 +1,58 @@
+// CpuInfo, thread count.
+#include <napi.h>
+
+#include "binding/args.h"
+#include "core/cpu_features.h"
+#include "core/threading.h"
+
+namespace convnode {
+
+namespace {
+
+Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const CpuFeatures& f = cpuFeatures();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("isa", isaName(activeIsa()));
+  result.Set("bestIsa", isaName(bestSupportedIsa()));
+  result.Set("requestedIsa", requestedIsa());
+  Napi::Array available = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512}) {
+    if (isaSupported(isa)) available.Set(i++, isaName(isa));
+  }
+  result.Set("availableIsas", available);
+  Napi::Object flags = Napi::Object::New(env);
+  flags.Set("avx2", f.avx2);
+  flags.Set("fma", f.fma);
+  flags.Set("avx512f", f.avx512f);
+  flags.Set("avx512bw", f.avx512bw);
+  flags.Set("avx512vl", f.avx512vl);
+  flags.Set("avx512dq", f.avx512dq);
+  result.Set("features", flags);
+  result.Set("cores", availableCores());
+  result.Set("openmp", openmpEnabled());
+  result.Set("threads", numThreads());
+  return result;
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  int64_t n = intArg(info[0], "setNumThreads", "n", 1);
+  if (n > 1024) throwRangeError(info.Env(), "setNumThreads", "n", "an integer in [1, 1024]", std::to_string(n));
+  setNumThreads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), numThreads());
+}
+
+}  // namespace
+
+void registerSystem(Napi::Env env, Napi::Object exports) {
+  exports.Set("CpuInfo", Napi::Function::New(env, CpuInfo, "CpuInfo"));
+  exports.Set("SetNumThreads", Napi::Function::New(env, SetNumThreads, "SetNumThreads"));
+  exports.Set("GetNumThreads", Napi::Function::New(env, GetNumThreads, "GetNumThreads"));
+}
+
+}  // namespace convnode

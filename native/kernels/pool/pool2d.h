@@ -1,0 +1,47 @@
+// 2-D pooling over each (n, c) plane, PyTorch semantics: symmetric padding (at most half the
+// kernel), optional dilation for max pooling, ceil mode whose last window must start inside
+// the input or its left padding.
+#pragma once
+#include <cstdint>
+
+namespace convnode {
+
+struct Pool2dShape {
+  int64_t n = 0, c = 0, h = 0, w = 0;
+  int64_t kh = 1, kw = 1;
+  int64_t strideH = 1, strideW = 1;
+  int64_t padH = 0, padW = 0;
+  int64_t dilationH = 1, dilationW = 1;
+  int64_t outH = 0, outW = 0;
+};
+
+// PyTorch's pooling_output_shape: the same formula as conv with symmetric padding, plus the
+// ceil-mode rule. Returns <= 0 when the window does not fit.
+inline int64_t poolOutputSize(int64_t in, int64_t k, int64_t pad, int64_t stride,
+                              int64_t dilation, bool ceilMode) {
+  int64_t numer = in + 2 * pad - dilation * (k - 1) - 1 + (ceilMode ? stride - 1 : 0);
+  if (numer < 0) return 0;
+  int64_t out = numer / stride + 1;
+  if (ceilMode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+// argmax (nullable) receives the flat index h*w of each maximum inside its plane, as PyTorch's
+// return_indices, so backward can route gradients. NaN propagates as in PyTorch.
+void maxPool2dGeneric(const Pool2dShape& s, const float* x, float* y, int32_t* argmax);
+
+// countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
+// than by the window clipped to the input. divisorOverride > 0 replaces both.
+void avgPool2dGeneric(const Pool2dShape& s, bool countIncludePad, int64_t divisorOverride,
+                      const float* x, float* y);
+
+// PyTorch's lp_pool2d: (avg_pool2d(x^p) * kh*kw)^(1/p), no padding.
+void lpPool2dGeneric(const Pool2dShape& s, double p, const float* x, float* y);
+
+// Adaptive pooling: window i covers [floor(i*H/oh), ceil((i+1)*H/oh)).
+void adaptiveAvgPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_t outH,
+                              int64_t outW, const float* x, float* y);
+void adaptiveMaxPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_t outH,
+                              int64_t outW, const float* x, float* y);
+
+}  // namespace convnode

@@ -1,0 +1,178 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/threading.h"
+#include "kernels/pool/pool2d.h"
+
+namespace convnode {
+
+void maxPool2dGeneric(const Pool2dShape& s, const float* x, float* y, int32_t* argmax) {
+  const int64_t planes = s.n * s.c;
+  const int64_t planeIn = s.h * s.w;
+  const int64_t planeOut = s.outH * s.outW;
+  const int threads = threadsFor(planes, planeOut * s.kh * s.kw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = x + p * planeIn;
+    float* out = y + p * planeOut;
+    int32_t* arg = argmax ? argmax + p * planeOut : nullptr;
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      for (int64_t ox = 0; ox < s.outW; ++ox) {
+        float best = -std::numeric_limits<float>::infinity();
+        int64_t bestIdx = -1;
+        for (int64_t ky = 0; ky < s.kh; ++ky) {
+          const int64_t iy = oy * s.strideH - s.padH + ky * s.dilationH;
+          if (iy < 0 || iy >= s.h) continue;
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            const int64_t ix = ox * s.strideW - s.padW + kx * s.dilationW;
+            if (ix < 0 || ix >= s.w) continue;
+            const float v = in[iy * s.w + ix];
+            // The first NaN wins and stays, as in PyTorch.
+            const bool take = bestIdx < 0 || (!std::isnan(best) && (v > best || std::isnan(v)));
+            if (take) {
+              best = v;
+              bestIdx = iy * s.w + ix;
+            }
+          }
+        }
+        out[oy * s.outW + ox] = best;
+        if (arg) arg[oy * s.outW + ox] = static_cast<int32_t>(bestIdx);
+      }
+    }
+  }
+  (void)threads;
+}
+
+void avgPool2dGeneric(const Pool2dShape& s, bool countIncludePad, int64_t divisorOverride,
+                      const float* x, float* y) {
+  const int64_t planes = s.n * s.c;
+  const int64_t planeIn = s.h * s.w;
+  const int64_t planeOut = s.outH * s.outW;
+  const int threads = threadsFor(planes, planeOut * s.kh * s.kw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = x + p * planeIn;
+    float* out = y + p * planeOut;
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      int64_t y0 = oy * s.strideH - s.padH;
+      int64_t y1 = std::min(y0 + s.kh, s.h + s.padH);
+      const int64_t padCountH = y1 - y0;
+      y0 = std::max<int64_t>(y0, 0);
+      y1 = std::min(y1, s.h);
+      for (int64_t ox = 0; ox < s.outW; ++ox) {
+        int64_t x0 = ox * s.strideW - s.padW;
+        int64_t x1 = std::min(x0 + s.kw, s.w + s.padW);
+        const int64_t padCountW = x1 - x0;
+        x0 = std::max<int64_t>(x0, 0);
+        x1 = std::min(x1, s.w);
+        float sum = 0.0f;
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) sum += in[iy * s.w + ix];
+        int64_t divisor;
+        if (divisorOverride > 0) divisor = divisorOverride;
+        else if (countIncludePad) divisor = padCountH * padCountW;
+        else divisor = (y1 - y0) * (x1 - x0);
+        out[oy * s.outW + ox] = divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;
+      }
+    }
+  }
+  (void)threads;
+}
+
+void lpPool2dGeneric(const Pool2dShape& s, double p, const float* x, float* y) {
+  const int64_t planes = s.n * s.c;
+  const int64_t planeIn = s.h * s.w;
+  const int64_t planeOut = s.outH * s.outW;
+  const float pf = static_cast<float>(p);
+  const float invP = static_cast<float>(1.0 / p);
+  const float window = static_cast<float>(s.kh * s.kw);
+  const int threads = threadsFor(planes, planeOut * s.kh * s.kw * 8);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t q = 0; q < planes; ++q) {
+    const float* in = x + q * planeIn;
+    float* out = y + q * planeOut;
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      const int64_t y0 = oy * s.strideH;
+      const int64_t y1 = std::min(y0 + s.kh, s.h);
+      for (int64_t ox = 0; ox < s.outW; ++ox) {
+        const int64_t x0 = ox * s.strideW;
+        const int64_t x1 = std::min(x0 + s.kw, s.w);
+        float sum = 0.0f;
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) sum += std::pow(in[iy * s.w + ix], pf);
+        // PyTorch averages over the clipped window, then scales by the full window size.
+        const float count = static_cast<float>((y1 - y0) * (x1 - x0));
+        out[oy * s.outW + ox] = std::pow(sum / count * window, invP);
+      }
+    }
+  }
+  (void)threads;
+}
+
+namespace {
+inline int64_t adaptiveStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) {
+  return ((i + 1) * in + out - 1) / out;
+}
+}  // namespace
+
+void adaptiveAvgPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_t outH,
+                              int64_t outW, const float* x, float* y) {
+  const int64_t planes = n * c;
+  const int threads = threadsFor(planes, h * w);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = x + p * h * w;
+    float* out = y + p * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      const int64_t y0 = adaptiveStart(oy, h, outH), y1 = adaptiveEnd(oy, h, outH);
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        const int64_t x0 = adaptiveStart(ox, w, outW), x1 = adaptiveEnd(ox, w, outW);
+        float sum = 0.0f;
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) sum += in[iy * w + ix];
+        out[oy * outW + ox] = sum / static_cast<float>((y1 - y0) * (x1 - x0));
+      }
+    }
+  }
+  (void)threads;
+}
+
+void adaptiveMaxPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_t outH,
+                              int64_t outW, const float* x, float* y) {
+  const int64_t planes = n * c;
+  const int threads = threadsFor(planes, h * w);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = x + p * h * w;
+    float* out = y + p * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      const int64_t y0 = adaptiveStart(oy, h, outH), y1 = adaptiveEnd(oy, h, outH);
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        const int64_t x0 = adaptiveStart(ox, w, outW), x1 = adaptiveEnd(ox, w, outW);
+        float best = -std::numeric_limits<float>::infinity();
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            const float v = in[iy * w + ix];
+            if (v > best || std::isnan(v)) best = v;
+            if (std::isnan(best)) break;
+          }
+        out[oy * outW + ox] = best;
+      }
+    }
+  }
+  (void)threads;
+}
+
+}  // namespace convnode
