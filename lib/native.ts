@@ -39,6 +39,7 @@ export interface NativeCpuInfo {
 export interface NativeAddon {
   Release(buffer: ArrayBuffer): boolean;
   Memory(): { outputsAllocated: number; outputBytesAllocated: number };
+  DataAddressMod64(array: ArrayBufferView): number;
   CpuInfo(): NativeCpuInfo;
   SetNumThreads(n: number): void;
   GetNumThreads(): number;

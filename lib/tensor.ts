@@ -175,8 +175,9 @@ export function resolveShape(op: string, shape: readonly unknown[], total?: numb
 export function tensor(data: Float32Array | readonly number[], shape?: readonly number[]): Tensor {
   let array: Float32Array;
   if (data instanceof Float32Array) {
-    if (data.buffer.byteLength === 0 && data.length === 0 && shape && shape.some((d) => d !== 0)) {
-      throw typeError('tensor', 'data', 'a Float32Array over a live ArrayBuffer', 'an empty or detached buffer');
+    const wanted = Array.isArray(shape) ? shape.reduce((a: number, b: unknown) => a * (typeof b === 'number' ? b : NaN), 1) : 0;
+    if (data.buffer.byteLength === 0 && data.length === 0 && wanted > 0) {
+      throw typeError('tensor', 'data', `a Float32Array of ${wanted} elements`, 'an empty or detached ArrayBuffer');
     }
     array = data;
   } else if (Array.isArray(data)) {
