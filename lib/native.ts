@@ -65,7 +65,37 @@ export interface NativeAddon {
   Concat(parts: Float32Array[], p: { sizes: number[]; outer: number; inner: number }): Float32Array;
   Dropout(x: Float32Array, p: number, seed: number): [Float32Array, Float32Array];
   BatchNorm2d(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): Float32Array;
-  Lrn(x: Float32Array, p: { n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number }): Float32Array;
+  Lrn(x: Float32Array, p: LrnParams): Float32Array;
+
+  // Gradients (native/binding/*_backward.cc).
+  Conv2dBackwardInput(dy: Float32Array, w: Float32Array, p: ConvParams): Float32Array;
+  Conv2dBackwardWeight(dy: Float32Array, x: Float32Array, p: ConvParams, withBias: boolean): [Float32Array, Float32Array | null];
+  MaxPool2dWithIndices(x: Float32Array, p: PoolParams): [Float32Array, Int32Array];
+  MaxPool2dBackward(dy: Float32Array, indices: Int32Array, p: PoolParams): Float32Array;
+  AvgPool2dBackward(dy: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
+  LpPool2dBackward(x: Float32Array, y: Float32Array, dy: Float32Array, p: PoolParams & { p: number }): Float32Array;
+  AdaptiveAvgPool2dBackward(dy: Float32Array, p: AdaptiveParams): Float32Array;
+  AdaptiveMaxPool2dBackward(x: Float32Array, dy: Float32Array, p: AdaptiveParams): Float32Array;
+  Gemm(a: Float32Array, b: Float32Array, p: { m: number; n: number; k: number; transA: boolean; transB: boolean; alpha: number }): Float32Array;
+  ReluBackward(y: Float32Array, dy: Float32Array): Float32Array;
+  Relu6Backward(x: Float32Array, dy: Float32Array): Float32Array;
+  LeakyReluBackward(x: Float32Array, dy: Float32Array, negativeSlope: number): Float32Array;
+  SigmoidBackward(y: Float32Array, dy: Float32Array): Float32Array;
+  TanhBackward(y: Float32Array, dy: Float32Array): Float32Array;
+  SoftmaxBackward(y: Float32Array, dy: Float32Array, p: { outer: number; dim: number; inner: number }): Float32Array;
+  LogSoftmaxBackward(y: Float32Array, dy: Float32Array, p: { outer: number; dim: number; inner: number }): Float32Array;
+  CrossEntropy(logits: Float32Array, labels: Int32Array, p: { n: number; c: number; smoothing: number; ignoreIndex: number }): [Float32Array, Float32Array];
+  BatchNorm2dTrain(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): [Float32Array, Float32Array, Float32Array, Float32Array];
+  BatchNorm2dBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array | null, p: { n: number; c: number; inner: number; training: boolean; affine: boolean }): [Float32Array, Float32Array | null, Float32Array | null];
+  LrnBackward(x: Float32Array, dy: Float32Array, p: LrnParams): Float32Array;
+}
+
+export interface AdaptiveParams {
+  n: number; c: number; h: number; w: number; outH: number; outW: number;
+}
+
+export interface LrnParams {
+  n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number;
 }
 
 export interface BroadcastParams {

@@ -1,6 +1,7 @@
 /** conv2d: NCHW input, weight [Cout, Cin/groups, kH, kW], PyTorch semantics. */
 import { describeValue, formatShape, rangeError, typeError } from '../errors.js';
-import { native } from '../native.js';
+import { record } from '../autograd/graph.js';
+import { native, type ConvParams } from '../native.js';
 import { Tensor, checkRank, checkTensor } from '../tensor.js';
 import { checkOptions, int, pair } from './args.js';
 
@@ -161,11 +162,24 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options?
   if (r.n === 0 || r.cin === 0 || r.cout === 0) {
     return new Tensor(new Float32Array(r.n * r.cout * r.outH * r.outW), [r.n, r.cout, r.outH, r.outW]);
   }
-  const out = native.Conv2d(x.data, weight.data, bias ? bias.data : null, {
+  const params: ConvParams = {
     n: r.n, cin: r.cin, h: r.h, w: r.w, cout: r.cout, kh: r.kh, kw: r.kw,
     strideH: r.stride[0], strideW: r.stride[1],
     padTop: r.padding[0], padBottom: r.padding[1], padLeft: r.padding[2], padRight: r.padding[3],
     dilationH: r.dilation[0], dilationW: r.dilation[1], groups: r.groups,
+  };
+  const out = Tensor.fromNative(native.Conv2d(x.data, weight.data, bias ? bias.data : null, params), [r.n, r.cout, r.outH, r.outW]);
+  // Saves x and weight; the gradients are a transposed convolution (input) and a correlation of
+  // input with gradOutput (weight), both through im2col + GEMM.
+  return record('conv2d', [x, weight, bias], out, (g) => {
+    const dx = x.requiresGrad ? Tensor.fromNative(native.Conv2dBackwardInput(g.data, weight.data, params), x.shape) : null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (weight.requiresGrad || bias?.requiresGrad) {
+      const [dwData, dbData] = native.Conv2dBackwardWeight(g.data, x.data, params, !!bias);
+      dw = Tensor.fromNative(dwData, weight.shape);
+      db = bias && dbData ? Tensor.fromNative(dbData, bias.shape) : null;
+    }
+    return [dx, dw, db];
   });
-  return Tensor.fromNative(out, [r.n, r.cout, r.outH, r.outW]);
 }

@@ -17,6 +17,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerGemm(env, exports);
   registerEltwise(env, exports);
   registerNorm(env, exports);
+  registerConvBackward(env, exports);
+  registerPoolBackward(env, exports);
+  registerEltwiseBackward(env, exports);
+  registerNormBackward(env, exports);
+  registerGemmBackward(env, exports);
   return exports;
 }
 

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "binding/args.h"
+#include "binding/params.h"
 #include "kernels/conv/conv2d.h"
 
 namespace convnode {
@@ -12,51 +13,10 @@ namespace {
 
 constexpr const char* kOp = "conv2d";
 
-Conv2dShape readConvShape(const Napi::Object& p) {
-  Conv2dShape s;
-  s.n = intProp(p, "n", kOp, 1);
-  s.cin = intProp(p, "cin", kOp, 1);
-  s.h = intProp(p, "h", kOp, 1);
-  s.w = intProp(p, "w", kOp, 1);
-  s.cout = intProp(p, "cout", kOp, 1);
-  s.kh = intProp(p, "kh", kOp, 1);
-  s.kw = intProp(p, "kw", kOp, 1);
-  s.strideH = intProp(p, "strideH", kOp, 1);
-  s.strideW = intProp(p, "strideW", kOp, 1);
-  s.padTop = intProp(p, "padTop", kOp, 0);
-  s.padBottom = intProp(p, "padBottom", kOp, 0);
-  s.padLeft = intProp(p, "padLeft", kOp, 0);
-  s.padRight = intProp(p, "padRight", kOp, 0);
-  s.dilationH = intProp(p, "dilationH", kOp, 1);
-  s.dilationW = intProp(p, "dilationW", kOp, 1);
-  s.groups = intProp(p, "groups", kOp, 1);
-  Napi::Env env = p.Env();
-  if (s.cin % s.groups != 0) {
-    throwRangeError(env, kOp, "groups", "a divisor of in_channels " + std::to_string(s.cin),
-                    std::to_string(s.groups));
-  }
-  if (s.cout % s.groups != 0) {
-    throwRangeError(env, kOp, "groups", "a divisor of out_channels " + std::to_string(s.cout),
-                    std::to_string(s.groups));
-  }
-  // Keep every size far from overflow before multiplying.
-  for (int64_t v : {s.n, s.cin, s.h, s.w, s.cout, s.kh, s.kw, s.strideH, s.strideW, s.padTop,
-                    s.padBottom, s.padLeft, s.padRight, s.dilationH, s.dilationW}) {
-    if (v > (int64_t(1) << 31)) throwRangeError(env, kOp, "params", "dimensions below 2^31", std::to_string(v));
-  }
-  s.outH = convOutputSize(s.h, s.padTop, s.padBottom, s.kh, s.strideH, s.dilationH);
-  s.outW = convOutputSize(s.w, s.padLeft, s.padRight, s.kw, s.strideW, s.dilationW);
-  if (s.outH < 1 || s.outW < 1) {
-    throwRangeError(env, kOp, "weight", "a kernel (with dilation) no larger than the padded input",
-                    "an output of " + std::to_string(s.outH) + "x" + std::to_string(s.outW));
-  }
-  return s;
-}
-
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object params = objectArg(info[3], kOp, "params");
-  Conv2dShape s = readConvShape(params);
+  Conv2dShape s = readConv2dShape(params);
   const int64_t xLen = checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w});
   const int64_t wLen = checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw});
   const int64_t yLen = checkedProduct(env, kOp, {s.n, s.cout, s.outH, s.outW});

@@ -30,3 +30,22 @@ void conv2dDirectGeneric(const Conv2dShape& s, const float* x, const float* weig
                          const float* bias, float* y);
 
 }  // namespace convnode
+
+namespace convnode {
+
+// im2col for one image and one group: col[(icg*kh + ky)*kw + kx][oy*outW + ox] =
+// x[g*cinG + icg][oy*sh - padTop + ky*dh][ox*sw - padLeft + kx*dw] (0 outside the input).
+// col holds (cin/groups)*kh*kw rows of outH*outW floats.
+void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col);
+// The adjoint of im2col: accumulates col back into the (group's channels of the) image.
+void col2imGeneric(const Conv2dShape& s, const float* col, int64_t group, float* image);
+
+// Gradients of conv2d. dy is [n, cout, outH, outW].
+// dx = conv2d^T(dy, weight) (overwritten), [n, cin, h, w].
+void conv2dBackwardInputGeneric(const Conv2dShape& s, const float* dy, const float* weight,
+                                float* dx);
+// dweight (overwritten) [cout, cin/groups, kh, kw]; dbias (nullable, overwritten) [cout].
+void conv2dBackwardWeightGeneric(const Conv2dShape& s, const float* dy, const float* x,
+                                 float* dweight, float* dbias);
+
+}  // namespace convnode

@@ -14,4 +14,7 @@ struct GemmShape {
 // Reference-quality generic path: loops ordered so the innermost one walks contiguous memory.
 void sgemmGeneric(const GemmShape& s, const float* a, const float* b, float* c);
 
+// The GEMM every other kernel calls: the best implementation for the active ISA.
+void sgemm(const GemmShape& s, const float* a, const float* b, float* c);
+
 }  // namespace convnode

@@ -45,3 +45,22 @@ void adaptiveMaxPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_
                               int64_t outW, const float* x, float* y);
 
 }  // namespace convnode
+
+namespace convnode {
+
+// Gradients of the pooling ops; dx is overwritten, [n, c, h, w].
+void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* dy, const int32_t* argmax,
+                              float* dx);
+void avgPool2dBackwardGeneric(const Pool2dShape& s, bool countIncludePad,
+                              int64_t divisorOverride, const float* dy, float* dx);
+// Needs the forward input x and output y: d/dx_i = y^(1-p) * x_i^(p-1) * (kh*kw / count).
+void lpPool2dBackwardGeneric(const Pool2dShape& s, double p, const float* x, const float* y,
+                             const float* dy, float* dx);
+void adaptiveAvgPool2dBackwardGeneric(int64_t n, int64_t c, int64_t h, int64_t w,
+                                      int64_t outH, int64_t outW, const float* dy, float* dx);
+// Recomputes each window's first maximum from x, as the forward chose it.
+void adaptiveMaxPool2dBackwardGeneric(int64_t n, int64_t c, int64_t h, int64_t w,
+                                      int64_t outH, int64_t outW, const float* x,
+                                      const float* dy, float* dx);
+
+}  // namespace convnode
