@@ -49,6 +49,8 @@ export interface NativeAddon {
   AdaptiveAvgPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
   AdaptiveMaxPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
   Linear(x: Float32Array, w: Float32Array, b: Float32Array | null, p: { rows: number; inFeatures: number; outFeatures: number }): Float32Array;
+  /** BLAS-shaped SGEMM for tests and benchmarks (every ISA, transposes, alpha/beta, epilogue). */
+  Sgemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: SgemmParams): Float32Array;
   Matmul(a: Float32Array, b: Float32Array, offsetsA: Float64Array, offsetsB: Float64Array, p: { batch: number; m: number; k: number; n: number }): Float32Array;
   Relu(x: Float32Array): Float32Array;
   Relu6(x: Float32Array): Float32Array;
@@ -65,6 +67,19 @@ export interface NativeAddon {
   Dropout(x: Float32Array, p: number, seed: number): [Float32Array, Float32Array];
   BatchNorm2d(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): Float32Array;
   Lrn(x: Float32Array, p: { n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number }): Float32Array;
+}
+
+export type NativeIsa = 'generic' | 'avx2' | 'avx512';
+
+export interface SgemmParams {
+  m: number; n: number; k: number;
+  transA: boolean; transB: boolean;
+  lda: number; ldb: number; ldc: number;
+  alpha: number; beta: number;
+  bias?: Float32Array; biasMode?: 'none' | 'row' | 'col'; relu?: boolean;
+  /** Run this ISA's micro-kernel instead of the active one (must be supported). */
+  isa?: NativeIsa;
+  threads?: number;
 }
 
 export interface BroadcastParams {
