@@ -14,6 +14,12 @@ export interface ConvParams {
   padTop: number; padBottom: number; padLeft: number; padRight: number;
   dilationH: number; dilationW: number;
   groups: number;
+  /** 'auto' when absent; see Conv2dOptions.algo. */
+  algo?: 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise';
+  /** Fuse max(0, .) into the output store. */
+  relu?: boolean;
+  /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
+  isa?: NativeIsa;
 }
 
 export interface PoolParams {
@@ -43,6 +49,8 @@ export interface NativeAddon {
   SetNumThreads(n: number): void;
   GetNumThreads(): number;
   Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
+  /** The algorithm 'auto' picks for this layer. */
+  ConvAlgoFor(p: ConvParams): string;
   MaxPool2d(x: Float32Array, p: PoolParams): Float32Array;
   AvgPool2d(x: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
   LpPool2d(x: Float32Array, p: PoolParams & { p: number }): Float32Array;

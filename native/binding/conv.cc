@@ -1,7 +1,12 @@
 // Conv2d(x, weight, bias | null, params) -> Float32Array.
 // params: { n, cin, h, w, cout, kh, kw, strideH, strideW, padTop, padBottom, padLeft, padRight,
-//           dilationH, dilationW, groups }
+//           dilationH, dilationW, groups, algo?, relu?, isa? }
+// algo: 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise' (an algorithm that
+// cannot run the layer throws); relu fuses max(0, .) into the store; isa (tests/bench) runs
+// another supported ISA's kernels.
 #include <napi.h>
+
+#include <string>
 
 #include "binding/args.h"
 #include "kernels/conv/conv2d.h"
@@ -53,6 +58,21 @@ Conv2dShape readConvShape(const Napi::Object& p) {
   return s;
 }
 
+const char* algoRequirement(ConvAlgo a) {
+  switch (a) {
+    case ConvAlgo::Gemm1x1: return "gemm1x1 to be used on a 1x1 kernel without padding";
+    case ConvAlgo::Winograd: return "winograd to be used on a 3x3 kernel, stride 1, dilation 1, groups 1";
+    case ConvAlgo::Depthwise: return "depthwise to be used with groups == in_channels > 1";
+    default: return "an algorithm that supports this layer";
+  }
+}
+
+// ConvAlgoFor(params) -> the algorithm 'auto' picks for a layer (for summaries, benches, tests).
+Napi::Value ConvAlgoFor(const Napi::CallbackInfo& info) {
+  Conv2dShape s = readConvShape(objectArg(info[0], kOp, "params"));
+  return Napi::String::New(info.Env(), convAlgoName(convAlgoChoose(s)));
+}
+
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object params = objectArg(info[3], kOp, "params");
@@ -65,7 +85,17 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   FloatView b = optionalFloatArrayArg(info[2], kOp, "bias", s.cout);
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, yLen, &y, kOp);
-  conv2dDirectGeneric(s, x.data, w.data, b.data, y);
+  const std::string algoName = enumProp(params, "algo", kOp,
+                                        {"auto", "direct", "im2col", "gemm1x1", "winograd", "depthwise"}, "auto");
+  ConvAlgo algo = ConvAlgo::Auto;
+  for (ConvAlgo a : {ConvAlgo::Direct, ConvAlgo::Im2col, ConvAlgo::Gemm1x1, ConvAlgo::Winograd, ConvAlgo::Depthwise})
+    if (algoName == convAlgoName(a)) algo = a;
+  if (!convAlgoSupports(algo, s)) {
+    throwRangeError(env, kOp, "algo", algoRequirement(algo), "'" + algoName + "' for this layer");
+  }
+  const Isa isa = isaProp(params, kOp);
+  const bool relu = params.Has("relu") && boolProp(params, "relu", kOp);
+  conv2d(s, algo, isa, x.data, w.data, b.data, y, relu);
   return out;
 }
 
@@ -73,6 +103,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 
 void registerConv(Napi::Env env, Napi::Object exports) {
   exports.Set("Conv2d", Napi::Function::New(env, Conv2d, "Conv2d"));
+  exports.Set("ConvAlgoFor", Napi::Function::New(env, ConvAlgoFor, "ConvAlgoFor"));
 }
 
 }  // namespace convnode

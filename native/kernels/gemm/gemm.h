@@ -39,6 +39,13 @@ void sgemm(const GemmShape& s, const float* a, const float* b, float* c,
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
               const GemmEpilogue& ep = GemmEpilogue(), int threads = 0);
 
+// Single-threaded SGEMM on caller-provided scratch (>= sgemmScratchFloats(isa, s) floats,
+// 64-byte aligned): for kernels that run many small GEMMs from their own parallel loop
+// (Winograd's 36 products), so that no call allocates.
+int64_t sgemmScratchFloats(Isa isa, const GemmShape& s);
+void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+                 const GemmEpilogue& ep, float* scratch);
+
 // The micro-kernel name bound for an ISA, e.g. "f32_gemm_ukernel_14x32__avx512f".
 const char* sgemmUkernelName(Isa isa);
 

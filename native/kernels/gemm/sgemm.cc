@@ -83,6 +83,15 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
   }
 }
 
+// Floats of packed A (rounded to a cache line) and of A + B packing buffers for one thread.
+void packSizes(const GemmKernelTable& t, const GemmShape& s, int64_t* aSize, int64_t* total) {
+  const int64_t kcMax = std::max<int64_t>(1, std::min<int64_t>(t.kc, s.k));
+  const int64_t a = roundUp(std::min<int64_t>(t.mc, roundUp(s.m, t.mr)), t.mr) * kcMax;
+  const int64_t b = roundUp(std::min<int64_t>(t.nc, roundUp(s.n, t.nr)), t.nr) * kcMax;
+  *aSize = roundUp(a, 16);
+  *total = roundUp(a, 16) + roundUp(b, 16);
+}
+
 void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
                 float* c, const GemmEpilogue& ep, int threads) {
   if (s.m <= 0 || s.n <= 0) return;
@@ -115,10 +124,8 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
       tn = cn;
     }
   }
-  const int64_t kcMax = std::min<int64_t>(t.kc, s.k);
-  const int64_t aSize = roundUp(std::min<int64_t>(t.mc, roundUp(s.m, t.mr)), t.mr) * kcMax;
-  const int64_t bSize = roundUp(std::min<int64_t>(t.nc, roundUp(s.n, t.nr)), t.nr) * kcMax;
-  const int64_t perThread = roundUp(aSize, 16) + roundUp(bSize, 16);
+  int64_t aSize, perThread;
+  packSizes(t, s, &aSize, &perThread);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(perThread * nt));
   float* base = scratch.get();
   if (!base) return;  // the binding pre-checks sizes; out of memory leaves C untouched
@@ -134,7 +141,7 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
     return blk;
   };
   if (nt == 1) {
-    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + roundUp(aSize, 16));
+    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + aSize);
     return;
   }
 #if defined(CONVNODE_OPENMP)
@@ -144,7 +151,7 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
     float* abuf = base + tid * perThread;
     const Block blk = blockOf(tid);
     if (blk.i0 < blk.i1 && blk.j0 < blk.j1)
-      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + roundUp(aSize, 16));
+      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + aSize);
   }
 #endif
 }
@@ -159,6 +166,25 @@ void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const G
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
               const GemmEpilogue& ep, int threads) {
   sgemmTable(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, a, b, c, ep, threads);
+}
+
+int64_t sgemmScratchFloats(Isa isa, const GemmShape& s) {
+  int64_t aSize, total;
+  packSizes(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, &aSize, &total);
+  return total;
+}
+
+void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+                 const GemmEpilogue& ep, float* scratch) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  if (s.m <= 0 || s.n <= 0) return;
+  if (s.k <= 0 || s.alpha == 0.0f) {
+    scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  int64_t aSize, total;
+  packSizes(t, s, &aSize, &total);
+  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize);
 }
 
 const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }

@@ -2,8 +2,16 @@
 // 4 x 2 pipes needs >= 8 chains), 2 B loads + 6 broadcasts per 12 FMAs; 16 ymm registers in
 // total, so the tile cannot grow further without spilling.
 #if defined(__x86_64__)
-#pragma GCC target("avx2,fma")
+// Headers first: inline functions they define must not be compiled for the target ISA (the
+// linker could then keep that copy for baseline callers).
 #include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/gemm/sgemm_ukernel.h"
+
+#pragma GCC target("avx2,fma")
 
 #include "kernels/gemm/sgemm_pack.inl"
 #include "kernels/gemm/sgemm_ukernel.h"

@@ -6,8 +6,16 @@
 // chains to cover 2 FMA pipes x 4-cycle latency = 8 in flight, with margin) and needs 16
 // loads per 28 FMAs, below Zen 5's two 512-bit loads per cycle.
 #if defined(__x86_64__)
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
+// Headers first: inline functions they define must not be compiled for the target ISA (the
+// linker could then keep that copy for baseline callers).
 #include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/gemm/sgemm_ukernel.h"
+
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 
 #include "kernels/gemm/sgemm_pack.inl"
 #include "kernels/gemm/sgemm_ukernel.h"
