@@ -35,13 +35,26 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
   return false;
 }
 
-// HEURISTIC_PLACEHOLDER
+// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24, measured with
+// `npx tsx bench/kernels-quick.ts --threads 1` (batch 1, ms, 1 thread, machine shared so only
+// ratios measured side by side in one process were used):
+//   3x3 64->64 @56:   winograd 0.84  im2col 1.66  direct 28
+//   3x3 128->128 @28: winograd 1.07  im2col 1.35
+//   3x3 256->256 @14: winograd 5.3   im2col 1.63   (16 tiles: the per-call filter transform,
+//   3x3 512->512 @7:  winograd 59    im2col 2.1     4x the weights' size, dominates)
+//   1x1 256->64 @56:  gemm1x1 0.57   im2col 0.75
+//   dw3x3 32 @112:    depthwise 0.175  direct 0.42  im2col 0.90
+//   7x7/s2, 11x11/s4: im2col 2.06 / 1.45 vs direct 23 / 25
+// Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when the
+// image gives >= 36 output tiles (the eager call re-transforms the filter every time; a
+// compiled plan that keeps U could use it on smaller images); direct only for layers too small
+// to amortize packing; im2col otherwise.
 ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
   if (convAlgoSupports(ConvAlgo::Winograd, s) && s.cin >= 16 && s.cout >= 16) {
     const int64_t tiles = s.n * ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
-    if (tiles >= 16) return ConvAlgo::Winograd;
+    if (tiles >= 36) return ConvAlgo::Winograd;
   }
   const int64_t macs = s.n * s.cout * s.outH * s.outW * (s.cin / s.groups) * s.kh * s.kw;
   if (macs < 20000) return ConvAlgo::Direct;
