@@ -14,6 +14,8 @@ const opt = (name: string) => {
 const isa = (opt('isa') ?? native.CpuInfo().isa) as NativeIsa;
 const threadList = opt('threads') ? [Number(opt('threads'))] : [1, 2];
 const only = opt('only');
+// The scalar direct loop is 10-40x slower than the rest: --no-direct skips it.
+const skipDirect = args.includes('--no-direct');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -96,8 +98,19 @@ if (!only || only === 'conv') {
     const out = Math.floor((l.hw + 2 * l.p - l.k) / l.s) + 1;
     const flops = 2 * l.cout * out * out * (l.cin / groups) * l.k * l.k;
     const auto = native.ConvAlgoFor(base);
-    for (const algo of ['direct', 'im2col', 'gemm1x1', 'winograd', 'depthwise'] as const) {
-      const p = { ...base, algo };
+    const algos = ['direct', 'im2col', 'gemm1x1', 'winograd', 'winograd+prepacked', 'depthwise'] as const;
+    for (const algo of algos) {
+      if (algo === 'direct' && skipDirect) continue;
+      const p: ConvParams = algo === 'winograd+prepacked'
+        ? { ...base, algo: 'winograd' }
+        : { ...base, algo };
+      if (algo === 'winograd+prepacked') {
+        try {
+          p.prepacked = native.Conv2dPrepack(w, p);
+        } catch {
+          continue;
+        }
+      }
       try {
         native.Conv2d(x, w, b, p);
       } catch {

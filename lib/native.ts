@@ -20,6 +20,13 @@ export interface ConvParams {
   relu?: boolean;
   /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
   isa?: NativeIsa;
+  /** A filter transformed once by Conv2dPrepack for this weight shape (compiled plans). */
+  prepacked?: PrepackedConv;
+}
+
+/** Opaque native handle: a conv filter transformed once (Winograd U), freed by the GC. */
+export interface PrepackedConv {
+  readonly __brand: 'convnode.PrepackedConv';
 }
 
 export interface PoolParams {
@@ -49,6 +56,8 @@ export interface NativeAddon {
   SetNumThreads(n: number): void;
   GetNumThreads(): number;
   Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
+  /** Transforms a 3x3 filter once for Winograd; pass the handle as params.prepacked. */
+  Conv2dPrepack(w: Float32Array, p: ConvParams): PrepackedConv;
   /** The algorithm 'auto' picks for this layer. */
   ConvAlgoFor(p: ConvParams): string;
   MaxPool2d(x: Float32Array, p: PoolParams): Float32Array;

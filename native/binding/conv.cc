@@ -9,6 +9,7 @@
 #include <string>
 
 #include "binding/args.h"
+#include "core/aligned_buffer.h"
 #include "kernels/conv/conv2d.h"
 
 namespace convnode {
@@ -73,6 +74,50 @@ Napi::Value ConvAlgoFor(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), convAlgoName(convAlgoChoose(s)));
 }
 
+// A filter transformed once for one algorithm (today: Winograd's U = G g G^T, [36][cout][cin],
+// 4x the weight's size), held by JS as a type-tagged External and freed by its finalizer. The
+// eager op cannot cache this itself, since nothing tells it when a weight tensor is updated in
+// place (optimizers do); the compiled inference plan, which owns its weights, keeps one per
+// layer and passes it as params.prepacked. Keyed by shape: a handle used with another layer
+// shape throws.
+struct PrepackedConv {
+  int64_t cout = 0, cin = 0, kh = 0, kw = 0, groups = 0;
+  ConvAlgo algo = ConvAlgo::Winograd;
+  AlignedFloats data;
+  int64_t bytes = 0;
+};
+const napi_type_tag kPrepackedTag = {0x6a1c2e5f0b7d4c13ULL, 0x9e3a5f71c2d84b06ULL};
+
+// Conv2dPrepack(weight, params) -> External: params as Conv2d (algo must be 'winograd').
+Napi::Value Conv2dPrepack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object params = objectArg(info[1], kOp, "params");
+  Conv2dShape s = readConvShape(params);
+  const std::string algoName = enumProp(params, "algo", kOp, {"winograd"}, "winograd");
+  if (!convAlgoSupports(ConvAlgo::Winograd, s)) {
+    throwRangeError(env, kOp, "algo", algoRequirement(ConvAlgo::Winograd), "'" + algoName + "' for this layer");
+  }
+  const int64_t wLen = checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw});
+  FloatView w = floatArrayArg(info[0], kOp, "weight", wLen);
+  auto* p = new PrepackedConv();
+  p->cout = s.cout; p->cin = s.cin; p->kh = s.kh; p->kw = s.kw; p->groups = s.groups;
+  const int64_t floats = winograd43FilterFloats(s);
+  p->data = allocFloats(static_cast<size_t>(floats));
+  if (!p->data) {
+    delete p;
+    throwRangeError(env, kOp, "weight", "a filter transform that fits in memory", std::to_string(floats * 4) + " bytes");
+  }
+  p->bytes = floats * 4;
+  winograd43TransformFilter(s, w.data, p->data.get());
+  Napi::MemoryManagement::AdjustExternalMemory(env, p->bytes);
+  auto ext = Napi::External<PrepackedConv>::New(env, p, [](Napi::Env e, PrepackedConv* q) {
+    Napi::MemoryManagement::AdjustExternalMemory(e, -q->bytes);
+    delete q;
+  });
+  ext.TypeTag(&kPrepackedTag);
+  return ext;
+}
+
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object params = objectArg(info[3], kOp, "params");
@@ -95,6 +140,26 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   }
   const Isa isa = isaProp(params, kOp);
   const bool relu = params.Has("relu") && boolProp(params, "relu", kOp);
+  Napi::Value pre = params.Get("prepacked");
+  if (!pre.IsUndefined() && !pre.IsNull()) {
+    if (!pre.IsExternal() || !pre.As<Napi::External<PrepackedConv>>().CheckTypeTag(&kPrepackedTag)) {
+      throwTypeError(env, kOp, "prepacked", "a handle from Conv2dPrepack", describe(pre));
+    }
+    const PrepackedConv* p = pre.As<Napi::External<PrepackedConv>>().Data();
+    if (p->cout != s.cout || p->cin != s.cin || p->kh != s.kh || p->kw != s.kw || p->groups != s.groups) {
+      throwRangeError(env, kOp, "prepacked", "a handle prepacked for this weight shape",
+                      "one for [" + std::to_string(p->cout) + ", " + std::to_string(p->cin / p->groups) + ", " +
+                          std::to_string(p->kh) + ", " + std::to_string(p->kw) + "]");
+    }
+    if (algo != ConvAlgo::Auto && algo != ConvAlgo::Winograd) {
+      throwRangeError(env, kOp, "algo", "'winograd' or 'auto' with a Winograd prepacked handle", "'" + algoName + "'");
+    }
+    if (!convAlgoSupports(ConvAlgo::Winograd, s)) {
+      throwRangeError(env, kOp, "prepacked", algoRequirement(ConvAlgo::Winograd), "a layer it cannot run");
+    }
+    conv2dWinograd43(s, isa, x.data, p->data.get(), b.data, y, relu);
+    return out;
+  }
   conv2d(s, algo, isa, x.data, w.data, b.data, y, relu);
   return out;
 }
@@ -103,6 +168,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 
 void registerConv(Napi::Env env, Napi::Object exports) {
   exports.Set("Conv2d", Napi::Function::New(env, Conv2d, "Conv2d"));
+  exports.Set("Conv2dPrepack", Napi::Function::New(env, Conv2dPrepack, "Conv2dPrepack"));
   exports.Set("ConvAlgoFor", Napi::Function::New(env, ConvAlgoFor, "ConvAlgoFor"));
 }
 

@@ -148,3 +148,28 @@ describe('conv2d algo option', () => {
     expect(native.ConvAlgoFor({ ...base, groups: 64, cout: 64 })).toBe('depthwise');
   });
 });
+
+describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
+  const l = L({ cin: 16, cout: 8, h: 20, w: 20 });
+  const rnd = seededRandom(99);
+  const x = randomArray(l.cin * l.h * l.w, rnd);
+  const w = randomArray(l.cout * l.cin * 9, rnd);
+  const b = randomArray(l.cout, rnd);
+
+  it.each(ISAS)('gives the same output as the per-call transform (isa=%s)', (isa) => {
+    const p = params(l, 'winograd', isa);
+    const handle = native.Conv2dPrepack(w, p);
+    const want = native.Conv2d(x, w, b, p);
+    expectClose(native.Conv2d(x, w, b, { ...p, prepacked: handle }), want, 1e-6, { isa });
+    expectClose(native.Conv2d(x, w, b, { ...p, algo: 'auto', prepacked: handle }), want, 1e-6, { isa });
+  });
+
+  it('rejects a handle for another shape, another algo, or a foreign object', () => {
+    const p = params(l, 'winograd', ISAS[0]);
+    const handle = native.Conv2dPrepack(w, p);
+    expect(() => native.Conv2d(x, w, b, { ...p, cout: 4, prepacked: handle })).toThrow();
+    expect(() => native.Conv2d(x, w, b, { ...p, algo: 'im2col', prepacked: handle })).toThrow(/algo/);
+    expect(() => native.Conv2d(x, w, b, { ...p, prepacked: {} as never })).toThrow(/prepacked/);
+    expect(() => native.Conv2dPrepack(w, { ...p, strideH: 2 })).toThrow(/winograd/);
+  });
+});
