@@ -36,6 +36,8 @@ export interface PoolParams {
   padH: number; padW: number;
   dilationH: number; dilationW: number;
   ceilMode: boolean;
+  /** MaxPool2d only: run this supported ISA's kernel (tests, benchmarks). */
+  isa?: NativeIsa;
 }
 
 export interface NativeCpuInfo {

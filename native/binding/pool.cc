@@ -52,11 +52,13 @@ Pool2dShape readPoolShape(const Napi::Object& p, const char* op) {
 Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
   const char* op = "maxPool2d";
   Napi::Env env = info.Env();
-  Pool2dShape s = readPoolShape(objectArg(info[1], op, "params"), op);
+  Napi::Object params = objectArg(info[1], op, "params");
+  Pool2dShape s = readPoolShape(params, op);
+  const Isa isa = isaProp(params, op);
   FloatView x = floatArrayArg(info[0], op, "input", checkedProduct(env, op, {s.n, s.c, s.h, s.w}));
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, checkedProduct(env, op, {s.n, s.c, s.outH, s.outW}), &y, op);
-  maxPool2dGeneric(s, x.data, y, nullptr);
+  maxPool2d(s, isa, x.data, y);
   return out;
 }
 
