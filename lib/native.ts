@@ -14,6 +14,19 @@ export interface ConvParams {
   padTop: number; padBottom: number; padLeft: number; padRight: number;
   dilationH: number; dilationW: number;
   groups: number;
+  /** 'auto' when absent; see Conv2dOptions.algo. */
+  algo?: 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise';
+  /** Fuse max(0, .) into the output store. */
+  relu?: boolean;
+  /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
+  isa?: NativeIsa;
+  /** A filter transformed once by Conv2dPrepack for this weight shape (compiled plans). */
+  prepacked?: PrepackedConv;
+}
+
+/** Opaque native handle: a conv filter transformed once (Winograd U), freed by the GC. */
+export interface PrepackedConv {
+  readonly __brand: 'convnode.PrepackedConv';
 }
 
 export interface PoolParams {
@@ -23,6 +36,8 @@ export interface PoolParams {
   padH: number; padW: number;
   dilationH: number; dilationW: number;
   ceilMode: boolean;
+  /** MaxPool2d only: run this supported ISA's kernel (tests, benchmarks). */
+  isa?: NativeIsa;
 }
 
 export interface NativeCpuInfo {
@@ -44,12 +59,18 @@ export interface NativeAddon {
   SetNumThreads(n: number): void;
   GetNumThreads(): number;
   Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
+  /** Transforms a 3x3 filter once for Winograd; pass the handle as params.prepacked. */
+  Conv2dPrepack(w: Float32Array, p: ConvParams): PrepackedConv;
+  /** The algorithm 'auto' picks for this layer. */
+  ConvAlgoFor(p: ConvParams): string;
   MaxPool2d(x: Float32Array, p: PoolParams): Float32Array;
   AvgPool2d(x: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
   LpPool2d(x: Float32Array, p: PoolParams & { p: number }): Float32Array;
   AdaptiveAvgPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
   AdaptiveMaxPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
   Linear(x: Float32Array, w: Float32Array, b: Float32Array | null, p: { rows: number; inFeatures: number; outFeatures: number }): Float32Array;
+  /** BLAS-shaped SGEMM for tests and benchmarks (every ISA, transposes, alpha/beta, epilogue). */
+  Sgemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: SgemmParams): Float32Array;
   Matmul(a: Float32Array, b: Float32Array, offsetsA: Float64Array, offsetsB: Float64Array, p: { batch: number; m: number; k: number; n: number }): Float32Array;
   Relu(x: Float32Array): Float32Array;
   Relu6(x: Float32Array): Float32Array;
@@ -96,6 +117,19 @@ export interface AdaptiveParams {
 
 export interface LrnParams {
   n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number;
+}
+
+export type NativeIsa = 'generic' | 'avx2' | 'avx512';
+
+export interface SgemmParams {
+  m: number; n: number; k: number;
+  transA: boolean; transB: boolean;
+  lda: number; ldb: number; ldc: number;
+  alpha: number; beta: number;
+  bias?: Float32Array; biasMode?: 'none' | 'row' | 'col'; relu?: boolean;
+  /** Run this ISA's micro-kernel instead of the active one (must be supported). */
+  isa?: NativeIsa;
+  threads?: number;
 }
 
 export interface BroadcastParams {

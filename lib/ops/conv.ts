@@ -18,12 +18,21 @@ export interface Conv2dOptions {
   padding?: Padding;
   dilation?: number | readonly [number, number];
   groups?: number;
-  /** Algorithm override: 'auto' (default) or 'direct'. Faster algorithms arrive with the speed work. */
+  /**
+   * Algorithm override (all give the same result within float rounding):
+   * - 'auto' (default): chosen per layer by the native heuristic (native/kernels/conv/conv2d.cc);
+   * - 'direct': the plain loop nest (any layer);
+   * - 'im2col': im2col + SGEMM (any layer);
+   * - 'gemm1x1': 1x1 kernels without padding as one SGEMM, no im2col;
+   * - 'winograd': Winograd F(4x4,3x3) for 3x3 stride-1 dilation-1 ungrouped layers;
+   * - 'depthwise': groups == in_channels.
+   * An algorithm that cannot run the layer throws a RangeError naming its requirement.
+   */
   algo?: Conv2dAlgo;
 }
 
-export type Conv2dAlgo = 'auto' | 'direct';
-const ALGOS: readonly Conv2dAlgo[] = ['auto', 'direct'];
+export type Conv2dAlgo = 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise';
+const ALGOS: readonly Conv2dAlgo[] = ['auto', 'direct', 'im2col', 'gemm1x1', 'winograd', 'depthwise'];
 
 /**
  * Output size of a convolution or pooling window along one axis:
@@ -166,7 +175,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options?
     n: r.n, cin: r.cin, h: r.h, w: r.w, cout: r.cout, kh: r.kh, kw: r.kw,
     strideH: r.stride[0], strideW: r.stride[1],
     padTop: r.padding[0], padBottom: r.padding[1], padLeft: r.padding[2], padRight: r.padding[3],
-    dilationH: r.dilation[0], dilationW: r.dilation[1], groups: r.groups,
+    dilationH: r.dilation[0], dilationW: r.dilation[1], groups: r.groups, algo: r.algo,
   };
   const out = Tensor.fromNative(native.Conv2d(x.data, weight.data, bias ? bias.data : null, params), [r.n, r.cout, r.outH, r.outW]);
   // Saves x and weight; the gradients are a transposed convolution (input) and a correlation of

@@ -13,14 +13,17 @@ namespace convnode {
 
 namespace {
 
+
 Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
   const char* op = "maxPool2d";
   Napi::Env env = info.Env();
-  Pool2dShape s = readPool2dShape(objectArg(info[1], op, "params"), op);
+  Napi::Object params = objectArg(info[1], op, "params");
+  Pool2dShape s = readPool2dShape(params, op);
+  const Isa isa = isaProp(params, op);
   FloatView x = floatArrayArg(info[0], op, "input", checkedProduct(env, op, {s.n, s.c, s.h, s.w}));
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, checkedProduct(env, op, {s.n, s.c, s.outH, s.outW}), &y, op);
-  maxPool2dGeneric(s, x.data, y, nullptr);
+  maxPool2d(s, isa, x.data, y);
   return out;
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu_features.h"
+
 namespace convnode {
 
 struct Pool2dShape {
@@ -29,6 +31,12 @@ inline int64_t poolOutputSize(int64_t in, int64_t k, int64_t pad, int64_t stride
 // argmax (nullable) receives the flat index h*w of each maximum inside its plane, as PyTorch's
 // return_indices, so backward can route gradients. NaN propagates as in PyTorch.
 void maxPool2dGeneric(const Pool2dShape& s, const float* x, float* y, int32_t* argmax);
+
+// The same without indices, vectorized per ISA (maxpool_<isa>.cc) over a padded plane.
+void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y);
+void maxPoolPlaneGeneric(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
+void maxPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
+void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
 
 // countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
 // than by the window clipped to the input. divisorOverride > 0 replaces both.
