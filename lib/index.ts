@@ -10,3 +10,4 @@ export { noGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export * from './ops/index.js';
 export { cpuInfo, setNumThreads, getNumThreads, memory, type CpuInfo, type MemoryInfo } from './system.js';
 export * as reference from './reference/index.js';
+export { InferenceSession, type SessionOptions, type Forwardable } from './session/inference-session.js';

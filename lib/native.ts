@@ -109,7 +109,16 @@ export interface NativeAddon {
   BatchNorm2dTrain(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): [Float32Array, Float32Array, Float32Array, Float32Array];
   BatchNorm2dBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array | null, p: { n: number; c: number; inner: number; training: boolean; affine: boolean }): [Float32Array, Float32Array | null, Float32Array | null];
   LrnBackward(x: Float32Array, dy: Float32Array, p: LrnParams): Float32Array;
+
+  // Compiled plans (native/binding/session.cc); the description is built by lib/session/compile.ts.
+  PlanCreate(desc: object): PlanHandle;
+  PlanRun(handle: PlanHandle, input: Float32Array): Promise<Float32Array>;
+  PlanRunSync(handle: PlanHandle, input: Float32Array): Float32Array;
+  PlanInfo(handle: PlanHandle): { arenaBytes: number; convAlgorithms: string[]; steps: number };
 }
+
+/** An opaque native plan (type-tagged External). */
+export type PlanHandle = { readonly __plan: unique symbol };
 
 export interface AdaptiveParams {
   n: number; c: number; h: number; w: number; outH: number; outW: number;

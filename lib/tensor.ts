@@ -102,7 +102,7 @@ export class Tensor {
     const resolved = resolveShape('reshape', dims, this.size);
     const out = new Tensor(this.data, resolved, false, this.storage);
     const inputShape = this.shape;
-    return record('reshape', [this], out, (g) => [g.reshape(inputShape)]);
+    return record('reshape', [this], out, (g) => [g.reshape(inputShape)], { shape: resolved });
   }
 
   /**

@@ -14,11 +14,12 @@ function unary(
   run: (data: Float32Array) => Float32Array,
   saves: 'input' | 'output',
   backward: (saved: Float32Array, g: Float32Array) => Float32Array,
+  attrs: Record<string, unknown> = {},
 ): Tensor {
   checkTensor(op, 'input', x);
   if (x.size === 0) return new Tensor(new Float32Array(0), x.shape);
   const out = Tensor.fromNative(run(x.data), x.shape);
-  return record(op, [x], out, (g) => [Tensor.fromNative(backward(saves === 'input' ? x.data : out.data, g.data), x.shape)]);
+  return record(op, [x], out, (g) => [Tensor.fromNative(backward(saves === 'input' ? x.data : out.data, g.data), x.shape)], attrs);
 }
 
 /** max(x, 0). @example cn.relu(x) */
@@ -34,7 +35,7 @@ export function relu6(x: Tensor): Tensor {
 /** x for x > 0, negativeSlope * x otherwise. @example cn.leakyRelu(x, 0.1) */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const slope = num('leakyRelu', 'negativeSlope', negativeSlope);
-  return unary('leakyRelu', x, (d) => native.LeakyRelu(d, slope), 'input', (v, g) => native.LeakyReluBackward(v, g, slope));
+  return unary('leakyRelu', x, (d) => native.LeakyRelu(d, slope), 'input', (v, g) => native.LeakyReluBackward(v, g, slope), { negativeSlope: slope });
 }
 
 /** 1 / (1 + e^-x). @example cn.sigmoid(x) */
@@ -59,7 +60,7 @@ function softmaxLike(op: string, x: Tensor, dim: number, log: boolean): Tensor {
   // Saves the output: the Jacobian of softmax is expressed through it.
   return record(op, [x], out, (g) => [
     Tensor.fromNative(log ? native.LogSoftmaxBackward(out.data, g.data, params) : native.SoftmaxBackward(out.data, g.data, params), x.shape),
-  ]);
+  ], params);
 }
 
 /** exp(x) / sum(exp(x)) along `dim` (stable). @example cn.softmax(logits, 1) */

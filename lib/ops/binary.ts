@@ -38,7 +38,7 @@ function binary(op: string, kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor 
       a.requiresGrad && ga ? new Tensor(sumToShape(ga, outShape, a.shape), a.shape) : null,
       b.requiresGrad && gb ? new Tensor(sumToShape(gb, outShape, b.shape), b.shape) : null,
     ];
-  });
+  }, params);
 }
 
 /** @example cn.add(residual, cn.conv2d(x, w)) */

@@ -190,5 +190,5 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options?
       db = bias && dbData ? Tensor.fromNative(dbData, bias.shape) : null;
     }
     return [dx, dw, db];
-  });
+  }, params);
 }

@@ -53,7 +53,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       db = new Tensor(sums, bias.shape);
     }
     return [dx, dw, db];
-  });
+  }, { rows, inFeatures, outFeatures });
 }
 
 /**

@@ -32,7 +32,7 @@ export function lrn(x: Tensor, options: LrnOptions): Tensor {
   if (x.size === 0) return new Tensor(new Float32Array(0), x.shape);
   const params = { n, c, inner, size, alpha, beta, k };
   const out = Tensor.fromNative(native.Lrn(x.data, params), x.shape);
-  return record(op, [x], out, (g) => [Tensor.fromNative(native.LrnBackward(x.data, g.data, params), x.shape)]);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.LrnBackward(x.data, g.data, params), x.shape)], params);
 }
 
 export interface BatchNorm2dOptions {
@@ -113,7 +113,7 @@ export function batchNorm2d(
     invStd = rv.data.map((v) => 1 / Math.sqrt(v + eps));
   }
   // Saves x and the statistics it normalized with (a copy at eval: running stats change).
-  return record(op, [x, gamma, beta], out, (g) => {
+  return record(op, [x, gamma, beta, runningMean, runningVar], out, (g) => {
     const [dx, dgamma, dbeta] = native.BatchNorm2dBackward(x.data, g.data, mean, invStd, gamma?.data ?? null, {
       ...dims,
       training,
@@ -123,6 +123,8 @@ export function batchNorm2d(
       Tensor.fromNative(dx, x.shape),
       gamma && dgamma ? Tensor.fromNative(dgamma, gamma.shape) : null,
       beta && dbeta ? Tensor.fromNative(dbeta, beta.shape) : null,
+      null,
+      null,
     ];
-  });
+  }, { ...dims, eps, training });
 }

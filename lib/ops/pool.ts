@@ -98,12 +98,12 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
   if (empty) return empty;
   const params = poolParams(r);
   const outShape = [r.n, r.c, r.outH, r.outW];
-  if (!needsGrad(x)) return Tensor.fromNative(native.MaxPool2d(x.data, params), outShape);
+  if (!needsGrad(x)) return record(op, [x], Tensor.fromNative(native.MaxPool2d(x.data, params), outShape), () => [null], params);
   // Saves the argmax of each window; the gradient goes back to exactly that element.
   const [y, indices] = native.MaxPool2dWithIndices(x.data, params);
   return record(op, [x], Tensor.fromNative(y, outShape), (g) => [
     Tensor.fromNative(native.MaxPool2dBackward(g.data, indices, params), x.shape),
-  ]);
+  ], params);
 }
 
 /**
@@ -120,7 +120,7 @@ export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
   if (empty) return empty;
   const params = { ...poolParams(r), countIncludePad, divisorOverride };
   const out = Tensor.fromNative(native.AvgPool2d(x.data, params), [r.n, r.c, r.outH, r.outW]);
-  return record(op, [x], out, (g) => [Tensor.fromNative(native.AvgPool2dBackward(g.data, params), x.shape)]);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.AvgPool2dBackward(g.data, params), x.shape)], params);
 }
 
 /**
@@ -137,7 +137,7 @@ export function lpPool2d(x: Tensor, options: LpPool2dOptions): Tensor {
   const params = { ...poolParams(r), p };
   const out = Tensor.fromNative(native.LpPool2d(x.data, params), [r.n, r.c, r.outH, r.outW]);
   // Saves x and the output: d/dx_i = y^(1-p) x_i^(p-1) (window / count).
-  return record(op, [x], out, (g) => [Tensor.fromNative(native.LpPool2dBackward(x.data, out.data, g.data, params), x.shape)]);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.LpPool2dBackward(x.data, out.data, g.data, params), x.shape)], params);
 }
 
 function resolveAdaptive(op: string, x: Tensor, outputSize: unknown): { n: number; c: number; h: number; w: number; outH: number; outW: number } {
@@ -155,10 +155,10 @@ function adaptivePool(op: string, x: Tensor, outputSize: unknown, isMax: boolean
   if (p.n === 0 || p.c === 0) return new Tensor(new Float32Array(0), outShape);
   if (isMax) {
     const out = Tensor.fromNative(native.AdaptiveMaxPool2d(x.data, p), outShape);
-    return record(op, [x], out, (g) => [Tensor.fromNative(native.AdaptiveMaxPool2dBackward(x.data, g.data, p), x.shape)]);
+    return record(op, [x], out, (g) => [Tensor.fromNative(native.AdaptiveMaxPool2dBackward(x.data, g.data, p), x.shape)], { ...p, max: true });
   }
   const out = Tensor.fromNative(native.AdaptiveAvgPool2d(x.data, p), outShape);
-  return record(op, [x], out, (g) => [Tensor.fromNative(native.AdaptiveAvgPool2dBackward(g.data, p), x.shape)]);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.AdaptiveAvgPool2dBackward(g.data, p), x.shape)], { ...p, max: false });
 }
 
 /**

@@ -48,7 +48,7 @@ export function concat(list: readonly Tensor[], dim = 1): Tensor {
       for (let o = 0; o < outer; o++) part.set(g.data.subarray(o * total * inner + start, o * total * inner + start + chunk), o * chunk);
       return new Tensor(part, t.shape);
     });
-  });
+  }, { sizes, outer, inner });
 }
 
 /**
@@ -91,5 +91,5 @@ export function dropout(x: Tensor, options?: DropoutOptions): Tensor {
   // Saves the mask (0 or 1/(1-p)): the gradient is masked the same way.
   return record(op, [x], Tensor.fromNative(y, x.shape), (g) => [
     Tensor.fromNative(native.Mul(g.data, mask, { outShape: [x.size], stridesA: [1], stridesB: [1] }), x.shape),
-  ]);
+  ], { p, training: true });
 }

@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerEltwiseBackward(env, exports);
   registerNormBackward(env, exports);
   registerGemmBackward(env, exports);
+  registerSession(env, exports);
   return exports;
 }
 

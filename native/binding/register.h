@@ -15,4 +15,5 @@ void registerPoolBackward(Napi::Env env, Napi::Object exports);
 void registerEltwiseBackward(Napi::Env env, Napi::Object exports);
 void registerNormBackward(Napi::Env env, Napi::Object exports);
 void registerGemmBackward(Napi::Env env, Napi::Object exports);
+void registerSession(Napi::Env env, Napi::Object exports);
 }  // namespace convnode
