@@ -2,6 +2,7 @@
 import { formatShape, rangeError } from '../errors.js';
 import { checkOptions, int, pair, bool } from '../ops/args.js';
 import { conv2d, convOutputSize, resolveConvPadding, type Padding } from '../ops/conv.js';
+import type { Generator } from '../random.js';
 import { Tensor, checkTensor, zeros } from '../tensor.js';
 import { fans, generatorFrom, kaimingUniform, uniform, type InitOptions } from './init.js';
 import { Module } from './module.js';
@@ -51,17 +52,18 @@ export class Conv2d extends Module {
     if (this.inChannels % this.groups !== 0) throw rangeError(op, 'groups', `a divisor of inChannels (${this.inChannels})`, String(this.groups));
     if (this.outChannels % this.groups !== 0) throw rangeError(op, 'groups', `a divisor of outChannels (${this.outChannels})`, String(this.groups));
     const hasBias = bool(op, 'bias', o.bias ?? true);
-    const gen = generatorFrom(op, options);
-    const weight = zeros([this.outChannels, this.inChannels / this.groups, ...this.kernelSize]);
-    kaimingUniform(weight, gen, { a: Math.sqrt(5) });
-    this.weight = this.registerParameter('weight', weight)!;
-    let bias: Tensor | null = null;
-    if (hasBias) {
-      bias = zeros([this.outChannels]);
-      const bound = 1 / Math.sqrt(fans(weight)[0]);
-      uniform(bias, gen, -bound, bound);
+    this.weight = this.registerParameter('weight', zeros([this.outChannels, this.inChannels / this.groups, ...this.kernelSize]))!;
+    this.bias = this.registerParameter('bias', hasBias ? zeros([this.outChannels]) : null);
+    this.resetParameters(generatorFrom(op, options));
+  }
+
+  /** PyTorch's reset_parameters: weight kaiming_uniform(a = sqrt(5)), bias U(+-1/sqrt(fan_in)). */
+  resetParameters(gen: Generator): void {
+    kaimingUniform(this.weight, gen, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const bound = 1 / Math.sqrt(fans(this.weight)[0]);
+      uniform(this.bias, gen, -bound, bound);
     }
-    this.bias = this.registerParameter('bias', bias);
   }
 
   forward(x: Tensor): Tensor {

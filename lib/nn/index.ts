@@ -15,7 +15,7 @@ export {
 export { BatchNorm2d, LocalResponseNorm, type BatchNorm2dModuleOptions, type LocalResponseNormOptions } from './normalization.js';
 export { Dropout } from './dropout.js';
 export { ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh } from './activation.js';
-export { Flatten, Identity } from './shape.js';
+export { Flatten, Identity, flattenTrace } from './shape.js';
 export { skipInit, type InitOptions } from './init.js';
 export * as init from './init.js';
 export { inputTrace, advance, reshaped, joinTraces, type TraceState, type TraceRecorder } from './trace.js';

@@ -2,6 +2,7 @@
 import { formatShape, rangeError } from '../errors.js';
 import { bool, checkOptions, int } from '../ops/args.js';
 import { linear } from '../ops/linear.js';
+import type { Generator } from '../random.js';
 import { Tensor, checkTensor, zeros } from '../tensor.js';
 import { generatorFrom, kaimingUniform, uniform, type InitOptions } from './init.js';
 import { Module } from './module.js';
@@ -29,16 +30,19 @@ export class Linear extends Module {
     const o = checkOptions(op, options, ['bias', 'generator', 'seed']);
     this.inFeatures = int(op, 'inFeatures', inFeatures, 1);
     this.outFeatures = int(op, 'outFeatures', outFeatures, 1);
-    const gen = generatorFrom(op, options);
-    const weight = zeros([this.outFeatures, this.inFeatures]);
-    kaimingUniform(weight, gen, { a: Math.sqrt(5) });
-    this.weight = this.registerParameter('weight', weight)!;
-    let bias: Tensor | null = null;
-    if (bool(op, 'bias', o.bias ?? true)) {
+    const hasBias = bool(op, 'bias', o.bias ?? true);
+    this.weight = this.registerParameter('weight', zeros([this.outFeatures, this.inFeatures]))!;
+    this.bias = this.registerParameter('bias', hasBias ? zeros([this.outFeatures]) : null);
+    this.resetParameters(generatorFrom(op, options));
+  }
+
+  /** PyTorch's reset_parameters: weight kaiming_uniform(a = sqrt(5)), bias U(+-1/sqrt(in)). */
+  resetParameters(gen: Generator): void {
+    kaimingUniform(this.weight, gen, { a: Math.sqrt(5) });
+    if (this.bias) {
       const bound = 1 / Math.sqrt(this.inFeatures);
-      bias = uniform(zeros([this.outFeatures]), gen, -bound, bound);
+      uniform(this.bias, gen, -bound, bound);
     }
-    this.bias = this.registerParameter('bias', bias);
   }
 
   forward(x: Tensor): Tensor {

@@ -45,6 +45,15 @@ export class BatchNorm2d extends Module {
     this.numBatchesTracked = this.registerBuffer('num_batches_tracked', zeros([]))!;
   }
 
+  /** Running statistics back to mean 0, variance 1; weight 1 and bias 0. */
+  resetParameters(): void {
+    this.runningMean.data.fill(0);
+    this.runningVar.data.fill(1);
+    this.numBatchesTracked.data.fill(0);
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+  }
+
   forward(x: Tensor): Tensor {
     checkTensor(this.typeName, 'input', x);
     if ((x.ndim !== 4 && x.ndim !== 2) || x.shape[1] !== this.numFeatures) {

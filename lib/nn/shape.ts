@@ -24,15 +24,7 @@ export class Flatten extends Module {
   }
 
   protected override inferTrace(input: TraceState): TraceState {
-    const rank = input.shape.length;
-    const s = dimIndex('Flatten', 'startDim', this.startDim, rank);
-    const e = dimIndex('Flatten', 'endDim', this.endDim, rank);
-    const merged = input.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
-    const shape = [...input.shape.slice(0, s), merged, ...input.shape.slice(e + 1)];
-    // Merging the spatial axes makes one unit stand for the whole map: it sees all of it.
-    const mergesH = rank === 4 && s <= 2 && e >= 2;
-    const receptiveField = mergesH ? input.receptiveField + (input.shape[2] - 1) * input.jump : input.receptiveField;
-    return { shape, receptiveField, jump: input.jump };
+    return flattenTrace(input, this.startDim, this.endDim);
   }
 
   override extraRepr(): string {
@@ -49,4 +41,17 @@ export class Identity extends Module {
   protected override inferTrace(input: TraceState): TraceState {
     return input;
   }
+}
+
+/** Shape inference of flatten (cn.flatten), for modules that call it functionally. */
+export function flattenTrace(input: TraceState, startDim = 1, endDim = -1): TraceState {
+  const rank = input.shape.length;
+  const s = dimIndex('flatten', 'startDim', startDim, rank);
+  const e = dimIndex('flatten', 'endDim', endDim, rank);
+  const merged = input.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
+  const shape = [...input.shape.slice(0, s), merged, ...input.shape.slice(e + 1)];
+  // Merging the spatial axes makes one unit stand for the whole map: it sees all of it.
+  const mergesH = rank === 4 && s <= 2 && e >= 2;
+  const receptiveField = mergesH ? input.receptiveField + (input.shape[2] - 1) * input.jump : input.receptiveField;
+  return { shape, receptiveField, jump: input.jump };
 }
