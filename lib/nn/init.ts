@@ -58,35 +58,88 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
   }
 }
 
-function fill(t: Tensor, gen: Generator, sample: () => number): Tensor {
+/**
+ * A fast uniform stream in [-1, 1) seeded from `gen` (four draws): xoshiro128** as Generator,
+ * but with its state in int32 locals so that filling 100M weights takes ~0.3 s instead of ~3 s
+ * (the class keeps uint32 words that V8 boxes as doubles).
+ */
+function signedStream(gen: Generator): () => number {
+  let s0 = gen.nextUint32() | 0;
+  let s1 = gen.nextUint32() | 0;
+  let s2 = gen.nextUint32() | 0;
+  let s3 = gen.nextUint32() | 0;
+  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+  return () => {
+    const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    return (r >>> 0) / 2147483648 - 1;
+  };
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** Checks arguments; returns the data to write, or null inside skipInit. */
+function target(t: Tensor, gen: Generator): Float32Array | null {
   checkTensor('init', 'tensor', t);
   if (!(gen instanceof Generator)) throw typeError('init', 'generator', 'a Generator', describeValue(gen));
-  if (!initEnabled) return t;
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) d[i] = sample();
-  return t;
+  return initEnabled ? t.data : null;
+}
+
+/** Standard normals in pairs by Marsaglia's polar method (one log per pair). */
+function fillNormal(d: Float32Array, gen: Generator, mean: number, std: number, accept: (v: number) => boolean): void {
+  const next = signedStream(gen);
+  let i = 0;
+  while (i < d.length) {
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = next();
+      v = next();
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    const a = mean + std * u * f;
+    const b = mean + std * v * f;
+    if (accept(a)) d[i++] = a;
+    if (i < d.length && accept(b)) d[i++] = b;
+  }
 }
 
 /** U(low, high). @example nn.init.uniform(bias, gen, -0.1, 0.1) */
 export function uniform(t: Tensor, gen: Generator, low = 0, high = 1): Tensor {
-  const span = high - low;
-  return fill(t, gen, () => low + span * gen.uniform());
+  const d = target(t, gen);
+  if (!d) return t;
+  const next = signedStream(gen);
+  const half = (high - low) / 2;
+  const mid = low + half;
+  for (let i = 0; i < d.length; i++) d[i] = mid + half * next();
+  return t;
 }
+
+const always = (): boolean => true;
 
 /** N(mean, std^2). @example nn.init.normal(linear.weight, gen, 0, 0.01) */
 export function normal(t: Tensor, gen: Generator, mean = 0, std = 1): Tensor {
-  return fill(t, gen, () => mean + std * gen.normal());
+  const d = target(t, gen);
+  if (d) fillNormal(d, gen, mean, std, always);
+  return t;
 }
 
 /** N(mean, std^2) redrawn until inside [a, b] (absolute bounds, as torch's trunc_normal_). */
 export function truncNormal(t: Tensor, gen: Generator, mean = 0, std = 1, a = -2, b = 2): Tensor {
   if (!(a < b)) throw rangeError('truncNormal', 'b', `a bound above a (${a})`, describeValue(b));
-  return fill(t, gen, () => {
-    for (;;) {
-      const v = mean + std * gen.normal();
-      if (v >= a && v <= b) return v;
-    }
-  });
+  const d = target(t, gen);
+  if (d) fillNormal(d, gen, mean, std, (v) => v >= a && v <= b);
+  return t;
 }
 
 /** Every element = value. */
