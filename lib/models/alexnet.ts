@@ -16,7 +16,7 @@ import { LocalResponseNorm } from '../nn/normalization.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { flattenTrace } from '../nn/shape.js';
 import type { TraceRecorder, TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type InputSpec, type ModelOptions } from './common.js';
 
 export interface AlexNetOptions extends ModelOptions {
   /**
@@ -74,6 +74,11 @@ export class AlexNet extends Module {
     initWeights(this, o.generator, {});
   }
 
+  /** Down to 63x63 (torchvision) or 67x67 (original): the last 3x3/2 pool needs a 3x3 map. */
+  inputSpec(): InputSpec {
+    return { inChannels: this.inChannels, minSize: this.variant === 'original' ? 67 : 63 };
+  }
+
   get features(): Module {
     return this.getModule('features')!;
   }
@@ -87,20 +92,20 @@ export class AlexNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput('alexnet', x, this.inChannels);
+    checkModelInput('alexnet', x, this.inputSpec());
     return this.classifier.call(flatten(this.avgpool.call(this.features.call(x)), 1));
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape('alexnet', input.shape, this.inChannels);
+    checkModelInputShape('alexnet', input.shape, this.inputSpec());
     const pooled = this.avgpool.traceShape(this.features.traceShape(input, recorder), recorder);
     return this.classifier.traceShape(flattenTrace(pooled, 1), recorder);
   }
 }
 
 /**
- * AlexNet. Native input 224x224 (torchvision) or 227x227 (original); anything from 63x63
- * works thanks to the adaptive pooling. Init: PyTorch's layer defaults (as torchvision).
+ * AlexNet. Native input 224x224 (torchvision) or 227x227 (original); inputs from 63x63
+ * (67x67 original) work thanks to the adaptive pooling. Init: PyTorch's layer defaults (as torchvision).
  * @example const net = cn.models.alexnet({ variant: 'original' }); cn.summary(net, [3, 227, 227])
  */
 export function alexnet(options: AlexNetOptions = {}): AlexNet {

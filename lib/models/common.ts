@@ -41,21 +41,36 @@ export function modelOptions(
   };
 }
 
-/** The model-level input check: names the model, the layout and the channels it was built for. */
-export function checkModelInput(model: string, x: Tensor, inChannels: number, minSize = 1): void {
-  checkTensor(model, 'input', x);
-  if (x.ndim !== 4 || x.shape[1] !== inChannels || x.shape[2] < minSize || x.shape[3] < minSize) {
-    const size = minSize > 1 ? `, H and W >= ${minSize}` : '';
-    throw rangeError(model, 'input', `[N, ${inChannels}, H, W] (inChannels = ${inChannels}${size})`, `shape ${formatShape(x.shape)}`);
+/** What a model accepts: its input channels and the smallest (or the only) spatial size. */
+export interface InputSpec {
+  inChannels: number;
+  /** Smallest H and W the layers can reduce to a valid output (1 when any size works). */
+  minSize?: number;
+  /** The one H = W the model takes (LeNet's fixed-size classifier). */
+  exactSize?: number;
+}
+
+/**
+ * The model-level input check, shared by forward and summary's shape inference: names the
+ * model, the layout and the channels it was built for, instead of a failure deep inside.
+ */
+export function checkModelInputShape(model: string, shape: readonly number[], spec: InputSpec): void {
+  const { inChannels, minSize = 1, exactSize } = spec;
+  const sizeOk = exactSize !== undefined
+    ? shape[2] === exactSize && shape[3] === exactSize
+    : shape[2] >= minSize && shape[3] >= minSize;
+  if (shape.length !== 4 || shape[1] !== inChannels || !sizeOk) {
+    const expected = exactSize !== undefined
+      ? `[N, ${inChannels}, ${exactSize}, ${exactSize}] (inChannels = ${inChannels})`
+      : `[N, ${inChannels}, H, W] (inChannels = ${inChannels}${minSize > 1 ? `, H and W >= ${minSize}` : ''})`;
+    throw rangeError(model, 'input', expected, `shape ${formatShape(shape)}`);
   }
 }
 
-/** The same check for summary()'s shape inference. */
-export function checkModelInputShape(model: string, shape: readonly number[], inChannels: number, minSize = 1): void {
-  if (shape.length !== 4 || shape[1] !== inChannels || shape[2] < minSize || shape[3] < minSize) {
-    const size = minSize > 1 ? `, H and W >= ${minSize}` : '';
-    throw rangeError(model, 'input', `[N, ${inChannels}, H, W] (inChannels = ${inChannels}${size})`, `shape ${formatShape(shape)}`);
-  }
+/** checkModelInputShape on a tensor (after checking it is a live Tensor). */
+export function checkModelInput(model: string, x: Tensor, spec: InputSpec): void {
+  checkTensor(model, 'input', x);
+  checkModelInputShape(model, x.shape, spec);
 }
 
 export interface InitScheme {

@@ -131,14 +131,14 @@ export class GoogLeNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput('googlenet', x, this.inChannels);
+    checkModelInput('googlenet', x, { inChannels: this.inChannels, minSize: 15 });
     let y = x;
     for (const k of this.order) y = this.getModule(k)!.call(y);
     return this.fc.call(this.getModule('dropout')!.call(flatten(y, 1)));
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape('googlenet', input.shape, this.inChannels);
+    checkModelInputShape('googlenet', input.shape, { inChannels: this.inChannels, minSize: 15 });
     let t = input;
     for (const k of this.order) t = this.getModule(k)!.traceShape(t, recorder);
     t = this.getModule('dropout')!.traceShape(flattenTrace(t, 1), recorder);
@@ -148,7 +148,7 @@ export class GoogLeNet extends Module {
 
 /**
  * GoogLeNet (Inception v1) as torchvision builds it, without auxiliary classifiers: 6,624,904
- * parameters, 1.50 GMACs at 224x224. Any input from 1x1 works (ceil-mode pools).
+ * parameters, 1.50 GMACs at 224x224. Inputs from 15x15 work.
  * @example const net = cn.models.googlenet(); net.eval();
  */
 export function googlenet(options: GoogLeNetOptions = {}): GoogLeNet {

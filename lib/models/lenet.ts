@@ -11,7 +11,7 @@ import { ReLU, Tanh } from '../nn/activation.js';
 import { skipInit } from '../nn/init.js';
 import { flattenTrace } from '../nn/shape.js';
 import type { TraceRecorder, TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type InputSpec, type ModelOptions } from './common.js';
 
 export interface LeNet5Options extends ModelOptions {
   /** 32 (the paper's input, default) or 28 (MNIST as is: conv1 gets padding 2). */
@@ -55,6 +55,11 @@ export class LeNet5 extends Module {
     initWeights(this, gen, {});
   }
 
+  /** 1 channel at exactly inputSize x inputSize (the classifier expects 16x5x5 features). */
+  inputSpec(): InputSpec {
+    return { inChannels: this.inChannels, exactSize: this.inputSize };
+  }
+
   get features(): Module {
     return this.getModule('features')!;
   }
@@ -64,12 +69,12 @@ export class LeNet5 extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput('lenet5', x, this.inChannels);
+    checkModelInput('lenet5', x, this.inputSpec());
     return this.classifier.call(flatten(this.features.call(x), 1));
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape('lenet5', input.shape, this.inChannels);
+    checkModelInputShape('lenet5', input.shape, this.inputSpec());
     return this.classifier.traceShape(flattenTrace(this.features.traceShape(input, recorder), 1), recorder);
   }
 }

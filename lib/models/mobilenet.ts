@@ -113,12 +113,12 @@ export class MobileNetV2 extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput('mobilenetV2', x, this.inChannels);
+    checkModelInput('mobilenetV2', x, { inChannels: this.inChannels });
     return this.classifier.call(flatten(this.pool.call(this.features.call(x)), 1));
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape('mobilenetV2', input.shape, this.inChannels);
+    checkModelInputShape('mobilenetV2', input.shape, { inChannels: this.inChannels });
     // The global pool is functional in torchvision (no module, no state-dict entry, no row).
     const pooled = this.pool.traceShape(this.features.traceShape(input, recorder));
     return this.classifier.traceShape(flattenTrace(pooled, 1), recorder);

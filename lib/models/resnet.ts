@@ -166,14 +166,14 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput(this.modelName, x, this.inChannels);
+    checkModelInput(this.modelName, x, { inChannels: this.inChannels });
     let y = x;
     for (const m of this.stem()) y = m.call(y);
     return this.fc.call(flatten(y, 1));
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape(this.modelName, input.shape, this.inChannels);
+    checkModelInputShape(this.modelName, input.shape, { inChannels: this.inChannels });
     let t = input;
     for (const m of this.stem()) t = m.traceShape(t, recorder);
     return this.fc.traceShape(flattenTrace(t, 1), recorder);

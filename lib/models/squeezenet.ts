@@ -82,12 +82,12 @@ export class SqueezeNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput('squeezenet1_1', x, this.inChannels, 17);
+    checkModelInput('squeezenet1_1', x, { inChannels: this.inChannels, minSize: 17 });
     return flatten(this.classifier.call(this.features.call(x)), 1);
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape('squeezenet1_1', input.shape, this.inChannels, 17);
+    checkModelInputShape('squeezenet1_1', input.shape, { inChannels: this.inChannels, minSize: 17 });
     return flattenTrace(this.classifier.traceShape(this.features.traceShape(input, recorder), recorder), 1);
   }
 }

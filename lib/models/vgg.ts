@@ -95,12 +95,12 @@ export class VGG extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkModelInput(this.modelName, x, this.inChannels, 32);
+    checkModelInput(this.modelName, x, { inChannels: this.inChannels, minSize: 32 });
     return this.classifier.call(flatten(this.avgpool.call(this.features.call(x)), 1));
   }
 
   protected override inferTrace(input: TraceState, recorder?: TraceRecorder): TraceState {
-    checkModelInputShape(this.modelName, input.shape, this.inChannels, 32);
+    checkModelInputShape(this.modelName, input.shape, { inChannels: this.inChannels, minSize: 32 });
     const pooled = this.avgpool.traceShape(this.features.traceShape(input, recorder), recorder);
     return this.classifier.traceShape(flattenTrace(pooled, 1), recorder);
   }

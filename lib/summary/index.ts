@@ -47,6 +47,8 @@ export interface SummaryTotals {
 export interface Summary {
   model: string;
   inputShape: number[];
+  /** The model's output shape (after any functional tail such as a flatten). */
+  outputShape: number[];
   rows: SummaryRow[];
   totals: SummaryTotals;
   /** The table: one line per layer, then the totals. */
@@ -92,13 +94,14 @@ export function summary(model: Module, inputShape: readonly number[]): Summary {
       });
     },
   };
-  model.traceShape(inputTrace(shape), recorder);
+  const output = model.traceShape(inputTrace(shape), recorder);
   const params = model.numParameters();
   const inputElements = shape.reduce((a, b) => a * b, 1);
   const activations = inputElements + rows.filter((r) => !r.inPlace).reduce((s, r) => s + r.activationBytes / 4, 0);
   const result: Summary = {
     model: model.typeName,
     inputShape: shape,
+    outputShape: [...output.shape],
     rows,
     totals: {
       params,
