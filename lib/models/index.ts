@@ -13,3 +13,4 @@ export { googlenet, GoogLeNet, Inception, BasicConv2d, type GoogLeNetOptions } f
 export { resnet18, resnet34, resnet50, resnet101, resnet152, ResNet, BasicBlock, Bottleneck } from './resnet.js';
 export { mobilenetV2, MobileNetV2, InvertedResidual, Conv2dNormActivation, type MobileNetV2Options } from './mobilenet.js';
 export { squeezenet1_1, SqueezeNet, Fire } from './squeezenet.js';
+export { zooNames, zooEntry, type ZooEntry } from './registry.js';

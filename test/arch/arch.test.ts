@@ -15,7 +15,7 @@ describe('cn.arch.outputSize', () => {
     [7, 3, { dilation: 2 }, 3, 'dilated: extent 5'],
     [112, 3, { stride: 2, ceilMode: true }, 56, 'GoogLeNet maxpool1 (ceil)'],
     [112, 3, { stride: 2 }, 55, 'same without ceil'],
-  ] as const)('%i with kernel %i %j -> %i (%s)', (m, a, o, want) => {
+  ] as const)('%i with kernel %i %j -> %i (%s)', (m, a, o, want, _where) => {
     expect(arch.outputSize(m, a, o)).toBe(want);
   });
 
