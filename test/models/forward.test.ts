@@ -1,8 +1,8 @@
 /**
  * Every zoo model runs forward (eval mode, seeded torchvision-style init) at batch 1 and 2 with
- * the right output shape. Inputs are the native size where the kernels make that cheap, and
- * the smallest convenient size otherwise (the adaptive pools make any size above the minimum
- * valid). Batch consistency is the real check: image 0 of a batch of 2 gives the same logits
+ * the right output shape. Inputs are LeNet's native size and small sizes elsewhere (the
+ * adaptive pools make any size above each model's minimum valid; the native sizes are checked
+ * by shape inference in zoo.test.ts, and the scalar kernels make 224x224 cost seconds). Batch consistency is the real check: image 0 of a batch of 2 gives the same logits
  * as that image alone.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,9 @@ import * as cn from '../../lib/index.js';
 const m = cn.models;
 
 /**
- * VGG-13 and VGG-19 are the VGG class with other stage lists (verified layer by layer against
- * torchvision in zoo.test.ts); their forward runs here on skipInit (zero) weights, because
- * drawing 123M classifier weights twice more would double this file's time.
+ * VGG-11/13/19 are the VGG class of VGG-16 with other stage lists (verified layer by layer
+ * against torchvision in zoo.test.ts); their forward runs here on skipInit (zero) weights,
+ * because drawing 123M classifier weights three more times would double this file's time.
  */
 const zeroWeights = (build: () => cn.nn.Module) => () => cn.nn.skipInit(build);
 
@@ -21,19 +21,19 @@ const zeroWeights = (build: () => cn.nn.Module) => () => cn.nn.skipInit(build);
 const zoo: [string, () => cn.nn.Module, [number, number, number], number][] = [
   ['lenet5 (32x32, native)', () => m.lenet5(), [1, 32, 32], 10],
   ['lenet5 inputSize 28 (native)', () => m.lenet5({ inputSize: 28, activation: 'tanh', pool: 'avg' }), [1, 28, 28], 10],
-  ['alexnet original (227, native)', () => m.alexnet({ variant: 'original', numClasses: 100 }), [3, 227, 227], 100],
-  ['alexnet torchvision (224, native)', () => m.alexnet(), [3, 224, 224], 1000],
-  ['vgg11', () => m.vgg11({ numClasses: 10 }), [3, 32, 32], 10],
+  ['alexnet original (67, its minimum)', () => m.alexnet({ variant: 'original', numClasses: 100 }), [3, 67, 67], 100],
+  ['alexnet torchvision (63, its minimum)', () => m.alexnet(), [3, 63, 63], 1000],
+  ['vgg11 (zero weights)', zeroWeights(() => m.vgg11({ numClasses: 10 })), [3, 32, 32], 10],
   ['vgg13 (zero weights)', zeroWeights(() => m.vgg13({ numClasses: 10 })), [3, 32, 32], 10],
   ['vgg16', () => m.vgg16(), [3, 32, 32], 1000],
   ['vgg19 (zero weights)', zeroWeights(() => m.vgg19({ numClasses: 10 })), [3, 32, 32], 10],
   ['vgg16 batchNorm', () => m.vgg16({ batchNorm: true, numClasses: 10 }), [3, 40, 40], 10],
   ['googlenet', () => m.googlenet(), [3, 64, 64], 1000],
   ['resnet18', () => m.resnet18(), [3, 64, 64], 1000],
-  ['resnet34', () => m.resnet34({ numClasses: 10 }), [3, 32, 32], 10],
-  ['resnet50', () => m.resnet50(), [3, 32, 32], 1000],
-  ['resnet101', () => m.resnet101({ numClasses: 10 }), [3, 32, 32], 10],
-  ['resnet152', () => m.resnet152({ numClasses: 10 }), [3, 32, 32], 10],
+  ['resnet34', () => m.resnet34({ numClasses: 10 }), [3, 16, 16], 10],
+  ['resnet50', () => m.resnet50(), [3, 16, 16], 1000],
+  ['resnet101', () => m.resnet101({ numClasses: 10 }), [3, 16, 16], 10],
+  ['resnet152', () => m.resnet152({ numClasses: 10 }), [3, 16, 16], 10],
   ['mobilenetV2', () => m.mobilenetV2(), [3, 64, 64], 1000],
   ['squeezenet1_1', () => m.squeezenet1_1(), [3, 64, 64], 1000],
 ];
