@@ -22,6 +22,17 @@ export interface LoadStateDictResult {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$/;
 
+/**
+ * Subclass it like torch.nn.Module: register children/parameters/buffers in the constructor,
+ * write forward, and (for cn.summary) override inferTrace to route a TraceState through the
+ * children in forward's order (leaves compute their output shape; see nn/trace.ts).
+ * @example
+ * class Block extends cn.nn.Module {
+ *   constructor() { super(); this.addModule('conv', new cn.nn.Conv2d(8, 8, 3, { padding: 1 })); }
+ *   forward(x) { return cn.relu(this.getModule('conv')!.call(x)); }
+ *   protected override inferTrace(t, rec) { return this.getModule('conv')!.traceShape(t, rec); }
+ * }
+ */
 export abstract class Module {
   /** Training mode (the default, as in PyTorch): dropout drops, batch norm uses batch statistics. */
   training = true;

@@ -59,16 +59,16 @@ export class BatchNorm2d extends Module {
     if ((x.ndim !== 4 && x.ndim !== 2) || x.shape[1] !== this.numFeatures) {
       throw rangeError(this.typeName, 'input', `[N, ${this.numFeatures}, H, W] (numFeatures = ${this.numFeatures})`, `shape ${formatShape(x.shape)}`);
     }
-    let momentum = this.momentum ?? 0;
-    if (this.training) {
-      this.numBatchesTracked.data[0] += 1;
-      if (this.momentum === null) momentum = 1 / this.numBatchesTracked.data[0];
-    }
-    return batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+    // PyTorch: momentum null means a cumulative average, factor 1/num_batches_tracked.
+    const tracked = this.numBatchesTracked.data[0] + 1;
+    const momentum = this.momentum ?? (this.training ? 1 / tracked : 0);
+    const y = batchNorm2d(x, this.runningMean, this.runningVar, this.weight, this.bias, {
       eps: this.eps,
       training: this.training,
       momentum,
     });
+    if (this.training) this.numBatchesTracked.data[0] = tracked;
+    return y;
   }
 
   protected override inferTrace(input: TraceState): TraceState {
