@@ -11,3 +11,7 @@ export * from './ops/index.js';
 export { cpuInfo, setNumThreads, getNumThreads, memory, type CpuInfo, type MemoryInfo } from './system.js';
 export * as reference from './reference/index.js';
 export { InferenceSession, type SessionOptions, type Forwardable } from './session/inference-session.js';
+export * as nn from './nn/index.js';
+export * as models from './models/index.js';
+export * as arch from './arch/index.js';
+export { summary, type Summary, type SummaryRow, type SummaryTotals } from './summary/index.js';
