@@ -9,3 +9,4 @@ export { Generator } from './random.js';
 export * from './ops/index.js';
 export { cpuInfo, setNumThreads, getNumThreads, memory, type CpuInfo, type MemoryInfo } from './system.js';
 export * as reference from './reference/index.js';
+export * as optim from './optim/index.js';
