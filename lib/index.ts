@@ -10,5 +10,6 @@ export * from './ops/index.js';
 export { cpuInfo, setNumThreads, getNumThreads, memory, type CpuInfo, type MemoryInfo } from './system.js';
 export * as reference from './reference/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
 export * as io from './io/index.js';
 export { save, load } from './io/checkpoint.js';
