@@ -8,7 +8,7 @@
  */
 import { describeValue, rangeError, typeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { loadSafetensors, type RawTensor, saveSafetensors } from './safetensors.js';
+import { loadSafetensors, type RawTensor, saveSafetensors, toFloat32Tensor } from './safetensors.js';
 
 const SKELETON_KEY = 'convnode.checkpoint';
 const FORMAT_VERSION = '1';
@@ -63,7 +63,9 @@ export function save(file: string, checkpoint: Record<string, unknown>): void {
 /**
  * Loads a checkpoint written by `cn.save`, as the object that was saved (tensors are fresh
  * Tensors). A safetensors file from elsewhere (e.g. a PyTorch state dict saved by Python's
- * safetensors) loads as a flat `{ name: Tensor | RawTensor }`.
+ * safetensors) loads as a flat `{ name: Tensor }`, every dtype converted to float32 (F16/BF16
+ * decoded; I64 such as BatchNorm's num_batches_tracked rounded), ready for `model.loadStateDict`;
+ * `cn.io.loadSafetensors` keeps the exact dtypes.
  * @example
  * const ckpt = cn.load('ckpt.safetensors');
  * model.loadStateDict(ckpt.model); opt.loadStateDict(ckpt.optimizer);
@@ -71,7 +73,12 @@ export function save(file: string, checkpoint: Record<string, unknown>): void {
 export function load(file: string): Record<string, any> {
   const { tensors, raw, metadata } = loadSafetensors(file);
   const text = metadata[SKELETON_KEY];
-  if (text === undefined) return { ...raw, ...tensors };
+  if (text === undefined) {
+    // A file from elsewhere (a PyTorch state dict): every tensor as float32, as models hold them.
+    const flat: Record<string, Tensor> = {};
+    for (const [k, r] of Object.entries(raw)) flat[k] = toFloat32Tensor(r);
+    return Object.assign(flat, tensors);
+  }
   const version = metadata['convnode.version'];
   if (version !== FORMAT_VERSION) throw rangeError('load', file, `a convnode checkpoint of version ${FORMAT_VERSION}`, `version ${describeValue(version)}`);
   let skeleton: Json;

@@ -205,6 +205,36 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the buffer'): Safe
   return result;
 }
 
+/** IEEE half-precision bits to a number. */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}
+
+/**
+ * A float32 Tensor with the values of a tensor of another dtype (F16 and BF16 decoded, integers
+ * and F64 rounded to the nearest float32): what a model's loadStateDict takes.
+ * @example model.loadStateDict({ ...tensors, bn: cn.io.toFloat32Tensor(raw['bn.num_batches_tracked']) });
+ */
+export function toFloat32Tensor(raw: RawTensor): Tensor {
+  const n = raw.data.length;
+  const out = new Float32Array(n);
+  if (raw.dtype === 'F16') {
+    for (let i = 0; i < n; i++) out[i] = halfToNumber(raw.data[i] as number);
+  } else if (raw.dtype === 'BF16') {
+    // bfloat16 is the top half of a float32.
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) bits[i] = (raw.data[i] as number) << 16;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = Number(raw.data[i]);
+  }
+  return new Tensor(out, raw.shape);
+}
+
 /**
  * Writes `bytes` to `file` atomically: a temporary file in the same folder, fsync, rename over
  * the target, then fsync of the folder. A crash leaves either the old file or the new one,

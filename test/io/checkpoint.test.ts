@@ -136,11 +136,23 @@ describe('cn.save / cn.load', () => {
     expect(skeleton.optimizer.paramGroups[0]).toMatchObject({ lr: 0.05, momentum: 0.9, nesterov: true, params: [0, 1] });
   });
 
-  it('a safetensors file from elsewhere loads as a flat state dict', () => {
+  it('a safetensors file from elsewhere loads as a flat state dict of float32 Tensors', () => {
     const flat = load(path.resolve(import.meta.dirname, '..', 'fixtures', 'io', 'python-made.safetensors'));
-    expect(flat['conv1.weight']).toBeInstanceOf(Tensor);
+    for (const t of Object.values(flat)) expect(t).toBeInstanceOf(Tensor);
     expect(flat['conv1.weight'].shape).toEqual([2, 1, 2, 2]);
-    expect(flat['bn.num_batches_tracked']).toMatchObject({ dtype: 'I64', shape: [] });
+    expect(flat['bn.num_batches_tracked'].shape).toEqual([]);
+    expect(flat['bn.num_batches_tracked'].data[0]).toBe(Math.fround(123456789012345));
+    expect(Array.from(flat['half.f16'].data)).toEqual([1, -2]); // F16 bits 0x3C00, 0xC000
+    expect(Array.from(flat['mask.bool'].data)).toEqual([1, 0, 1]);
+    expect(Array.from(flat['scale.f64'].data)).toEqual([Math.fround(1 / 3), Math.fround(-2.5e-300)]);
+    expect(Array.from(flat['counts.i32'].data)).toEqual([1, -2, 3, -(2 ** 31)]);
+  });
+
+  it('toFloat32Tensor decodes F16 (normal, subnormal, inf, nan) and BF16 by hand values', () => {
+    const f16 = io.toFloat32Tensor({ dtype: 'F16', shape: [6], data: Uint16Array.from([0x3555, 0x0001, 0x7c00, 0xfc00, 0x7e00, 0x8000]) });
+    expect(Array.from(f16.data)).toEqual([Math.fround(0.333251953125), Math.fround(2 ** -24), Infinity, -Infinity, NaN, -0]);
+    const bf16 = io.toFloat32Tensor({ dtype: 'BF16', shape: [2], data: Uint16Array.from([0x3f80, 0xc0a0]) });
+    expect(Array.from(bf16.data)).toEqual([1, -5]);
   });
 
   it('errors name the path in the checkpoint', () => {
