@@ -91,6 +91,26 @@ describe('interop with an independent Python implementation', () => {
     sameTensors(c, made.tensors);
   });
 
+  it("a file written by Python's safetensors itself (huggingface/safetensors samples/overall.safetensors) loads", () => {
+    const c = io.loadSafetensors(path.join(fixtures, 'hf-samples-overall.safetensors'));
+    expect(c.metadata).toEqual({ test: 'a' });
+    // generate.py stores range(-3, 3) in each numpy dtype; unsigned ones wrap around.
+    const signed = [-3, -2, -1, 0, 1, 2];
+    const wrap = (bits: number): number[] => signed.map((v) => (v < 0 ? v + 2 ** bits : v));
+    expect(Array.from(c.tensors.f.data)).toEqual(signed);
+    const expected: Record<string, [string, number[]]> = {
+      b: ['I8', signed], h: ['I16', signed], i: ['I32', signed], d: ['F64', signed],
+      B: ['U8', wrap(8)], H: ['U16', wrap(16)], I: ['U32', wrap(32)],
+    };
+    for (const [name, [dtype, values]] of Object.entries(expected)) {
+      expect(c.raw[name].dtype, name).toBe(dtype);
+      expect(c.raw[name].shape, name).toEqual([6]);
+      expect(Array.from(c.raw[name].data as ArrayLike<number>), name).toEqual(values);
+    }
+    expect(c.raw.e.dtype).toBe('F16');
+    expect(Array.from(io.toFloat32Tensor(c.raw.e).data)).toEqual(signed);
+  });
+
   it('convnode still writes convnode-made.safetensors byte for byte (what Python was checked on)', () => {
     const committed = fs.readFileSync(path.join(fixtures, 'convnode-made.safetensors'));
     const now = io.serializeSafetensors(convnodeMade(), { format: 'convnode', note: 'é✓ "quoted"' });
