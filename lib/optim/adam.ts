@@ -29,14 +29,16 @@ export interface AdamOptions {
 
 const SPECS = { lr: nonNegative, betas: betasSpec, eps: nonNegative, weightDecay: nonNegative, amsgrad: boolean, maximize: boolean };
 
-export class Adam extends Optimizer<AdamOptions> {
-  /** True for AdamW: decay the weights directly instead of adding decay to the gradient. */
-  protected readonly decoupledDecay: boolean = false;
-
-  /**
-   * @example const opt = new cn.optim.Adam(model.parameters(), { lr: 1e-3 });
-   */
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}, name = 'Adam', defaultDecay = 0) {
+/** The update Adam and AdamW share; they differ in the default and the kind of weight decay. */
+export abstract class AdamBase extends Optimizer<AdamOptions> {
+  protected constructor(
+    name: string,
+    params: ParamsArg<AdamOptions>,
+    options: Partial<AdamOptions>,
+    defaultDecay: number,
+    /** True for AdamW: decay the weights directly instead of adding decay to the gradient. */
+    private readonly decoupledDecay: boolean,
+  ) {
     if (options === null || typeof options !== 'object') throw rangeError(name, 'options', 'an object', String(options));
     super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false, ...options }, SPECS);
     for (const g of this.paramGroups) g.betas = [...g.betas] as [number, number];
@@ -87,5 +89,14 @@ export class Adam extends Optimizer<AdamOptions> {
         }
       });
     });
+  }
+}
+
+export class Adam extends AdamBase {
+  /**
+   * @example const opt = new cn.optim.Adam(model.parameters(), { lr: 1e-3 });
+   */
+  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super('Adam', params, options, 0, false);
   }
 }
