@@ -39,7 +39,10 @@ export function loadIdxDataset(files: { images: string | Uint8Array; labels: str
   return new ImageDataset(images.data as Uint8Array, [n, 1, rows, cols], Int32Array.from(labels.data), files.classes ?? []);
 }
 
-/** Where the Fashion-MNIST subset that ships with convnode lives (data/fashion-mnist-subset). */
+/**
+ * Where the Fashion-MNIST subset that ships with convnode lives (data/fashion-mnist-subset).
+ * @example cn.data.loadFashionMnist(cn.data.defaultFashionMnistDir()) // same as loadFashionMnist()
+ */
 export function defaultFashionMnistDir(): string {
   // lib/data/*.ts in the repo and dist/data/*.js when installed: the package root is two up.
   return path.resolve(import.meta.dirname, '..', '..', 'data', 'fashion-mnist-subset');

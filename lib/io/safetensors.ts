@@ -239,6 +239,7 @@ export function toFloat32Tensor(raw: RawTensor): Tensor {
  * Writes `bytes` to `file` atomically: a temporary file in the same folder, fsync, rename over
  * the target, then fsync of the folder. A crash leaves either the old file or the new one,
  * never a half-written one.
+ * @example cn.io.writeFileAtomic('metrics.json', Buffer.from(JSON.stringify(history)));
  */
 export function writeFileAtomic(file: string, bytes: Uint8Array, op = 'writeFileAtomic'): void {
   if (typeof file !== 'string' || file.length === 0) throw typeError(op, 'path', 'a file path (string)', describeValue(file));
