@@ -196,17 +196,21 @@ describe('atomic writes', () => {
   it('a process killed while writing never leaves a partial file under the target name', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'kill-'));
     const file = path.join(dir, 'big.safetensors');
+    // The child runs the TypeScript sources through tsx, so this test does not need dist/.
     const script = `
-      import * as cn from ${JSON.stringify(path.join(root, 'dist', 'index.js'))};
-      const t = cn.tensor(new Float32Array(24 * 1024 * 1024).fill(1.5), [24, 1024, 1024]);
-      for (let i = 0; i < 50; i++) cn.io.saveSafetensors(${JSON.stringify(file)}, { t });
+      import { tensor } from ${JSON.stringify(path.join(root, 'lib', 'tensor.ts'))};
+      import { saveSafetensors } from ${JSON.stringify(path.join(root, 'lib', 'io', 'safetensors.ts'))};
+      const t = tensor(new Float32Array(24 * 1024 * 1024).fill(1.5), [24, 1024, 1024]);
+      for (let i = 0; i < 50; i++) saveSafetensors(${JSON.stringify(file)}, { t });
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: 'ignore' });
     // Kill as soon as a temporary file exists, i.e. mid-write of the first save (or a later one).
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !fs.readdirSync(dir).some((f) => f.endsWith('.tmp'))) await new Promise((r) => setTimeout(r, 1));
+    let sawTemp = false;
+    while (Date.now() < deadline && !(sawTemp = fs.readdirSync(dir).some((f) => f.endsWith('.tmp')))) await new Promise((r) => setTimeout(r, 1));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
+    expect(sawTemp, 'the child never started writing').toBe(true);
     if (fs.existsSync(file)) {
       const c = io.loadSafetensors(file); // a partial file would throw here
       expect(c.tensors.t.shape).toEqual([24, 1024, 1024]);
