@@ -15,3 +15,7 @@ export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as arch from './arch/index.js';
 export { summary, type Summary, type SummaryRow, type SummaryTotals } from './summary/index.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * as io from './io/index.js';
+export { save, load } from './io/checkpoint.js';
