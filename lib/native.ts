@@ -91,8 +91,7 @@ export interface NativeAddon {
   // Gradients (native/binding/*_backward.cc).
   Conv2dBackwardInput(dy: Float32Array, w: Float32Array, p: ConvParams): Float32Array;
   Conv2dBackwardWeight(dy: Float32Array, x: Float32Array, p: ConvParams, withBias: boolean): [Float32Array, Float32Array | null];
-  MaxPool2dWithIndices(x: Float32Array, p: PoolParams): [Float32Array, Int32Array];
-  MaxPool2dBackward(dy: Float32Array, indices: Int32Array, p: PoolParams): Float32Array;
+  MaxPool2dBackward(x: Float32Array, y: Float32Array, dy: Float32Array, p: PoolParams): Float32Array;
   AvgPool2dBackward(dy: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
   LpPool2dBackward(x: Float32Array, y: Float32Array, dy: Float32Array, p: PoolParams & { p: number }): Float32Array;
   AdaptiveAvgPool2dBackward(dy: Float32Array, p: AdaptiveParams): Float32Array;

@@ -1,6 +1,6 @@
 /** Pooling over NCHW planes: max, average, Lp-norm, global and adaptive, PyTorch semantics. */
 import { formatShape, rangeError } from '../errors.js';
-import { needsGrad, record } from '../autograd/graph.js';
+import { record } from '../autograd/graph.js';
 import { native, type PoolParams } from '../native.js';
 import { Tensor, checkRank, checkTensor } from '../tensor.js';
 import { bool, checkOptions, int, num, pair } from './args.js';
@@ -98,12 +98,9 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
   if (empty) return empty;
   const params = poolParams(r);
   const outShape = [r.n, r.c, r.outH, r.outW];
-  if (!needsGrad(x)) return record(op, [x], Tensor.fromNative(native.MaxPool2d(x.data, params), outShape), () => [null], params);
-  // Saves the argmax of each window; the gradient goes back to exactly that element.
-  const [y, indices] = native.MaxPool2dWithIndices(x.data, params);
-  return record(op, [x], Tensor.fromNative(y, outShape), (g) => [
-    Tensor.fromNative(native.MaxPool2dBackward(g.data, indices, params), x.shape),
-  ], params);
+  const out = Tensor.fromNative(native.MaxPool2d(x.data, params), outShape);
+  // Saves x and the output: the backward finds each window's maximum again.
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.MaxPool2dBackward(x.data, out.data, g.data, params), x.shape)], params);
 }
 
 /**

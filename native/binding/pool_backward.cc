@@ -1,5 +1,4 @@
-// MaxPool2dWithIndices(x, params) -> [y, indices (Int32Array, flat h*w index per output)],
-// MaxPool2dBackward(dy, indices, params), AvgPool2dBackward(dy, params),
+// MaxPool2dBackward(x, y, dy, params), AvgPool2dBackward(dy, params),
 // LpPool2dBackward(x, y, dy, params), AdaptiveAvgPool2dBackward(dy, params),
 // AdaptiveMaxPool2dBackward(x, dy, params) -> dx.
 #include <napi.h>
@@ -14,43 +13,18 @@ namespace convnode {
 
 namespace {
 
-Napi::Value MaxPool2dWithIndices(const Napi::CallbackInfo& info) {
-  const char* op = "maxPool2d";
-  Napi::Env env = info.Env();
-  Pool2dShape s = readPool2dShape(objectArg(info[1], op, "params"), op);
-  if (s.h * s.w > 2147483647LL) throwRangeError(env, op, "input", "planes below 2^31 elements", "a larger plane");
-  FloatView x = floatArrayArg(info[0], op, "input", checkedProduct(env, op, {s.n, s.c, s.h, s.w}));
-  const int64_t count = checkedProduct(env, op, {s.n, s.c, s.outH, s.outW});
-  float* y = nullptr;
-  Napi::Float32Array yOut = newOutput(env, count, &y, op);
-  Napi::Int32Array idx = Napi::Int32Array::New(env, static_cast<size_t>(count));
-  maxPool2dGeneric(s, x.data, y, idx.Data());
-  Napi::Array result = Napi::Array::New(env, 2);
-  result.Set(0u, yOut);
-  result.Set(1u, idx);
-  return result;
-}
-
 Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   const char* op = "maxPool2dBackward";
   Napi::Env env = info.Env();
-  Pool2dShape s = readPool2dShape(objectArg(info[2], op, "params"), op);
-  const int64_t count = checkedProduct(env, op, {s.n, s.c, s.outH, s.outW});
-  FloatView dy = floatArrayArg(info[0], op, "gradOutput", count);
-  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throwTypeError(env, op, "indices", "an Int32Array", describe(info[1]));
-  }
-  Napi::Int32Array idx = info[1].As<Napi::Int32Array>();
-  if (static_cast<int64_t>(idx.ElementLength()) != count) {
-    throwRangeError(env, op, "indices.length", std::to_string(count), std::to_string(idx.ElementLength()));
-  }
-  const int64_t plane = s.h * s.w;
-  for (size_t i = 0; i < idx.ElementLength(); ++i) {
-    if (idx[i] < 0 || idx[i] >= plane) throwRangeError(env, op, "indices", "values in [0, h*w)", std::to_string(idx[i]));
-  }
+  Pool2dShape s = readPool2dShape(objectArg(info[3], op, "params"), op);
+  const int64_t inCount = checkedProduct(env, op, {s.n, s.c, s.h, s.w});
+  const int64_t outCount = checkedProduct(env, op, {s.n, s.c, s.outH, s.outW});
+  FloatView x = floatArrayArg(info[0], op, "input", inCount);
+  FloatView y = floatArrayArg(info[1], op, "output", outCount);
+  FloatView dy = floatArrayArg(info[2], op, "gradOutput", outCount);
   float* dx = nullptr;
-  Napi::Float32Array out = newOutput(env, checkedProduct(env, op, {s.n, s.c, s.h, s.w}), &dx, op);
-  maxPool2dBackwardGeneric(s, dy.data, idx.Data(), dx);
+  Napi::Float32Array out = newOutput(env, inCount, &dx, op);
+  maxPool2dBackwardGeneric(s, x.data, y.data, dy.data, dx);
   return out;
 }
 
@@ -114,7 +88,6 @@ Napi::Value AdaptivePool2dBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerPoolBackward(Napi::Env env, Napi::Object exports) {
-  exports.Set("MaxPool2dWithIndices", Napi::Function::New(env, MaxPool2dWithIndices, "MaxPool2dWithIndices"));
   exports.Set("MaxPool2dBackward", Napi::Function::New(env, MaxPool2dBackward, "MaxPool2dBackward"));
   exports.Set("AvgPool2dBackward", Napi::Function::New(env, AvgPool2dBackward, "AvgPool2dBackward"));
   exports.Set("LpPool2dBackward", Napi::Function::New(env, LpPool2dBackward, "LpPool2dBackward"));

@@ -72,10 +72,13 @@ namespace convnode {
 
 // im2col for one image and one group: col[(icg*kh + ky)*kw + kx][oy*outW + ox] =
 // x[g*cinG + icg][oy*sh - padTop + ky*dh][ox*sw - padLeft + kx*dw] (0 outside the input).
-// col holds (cin/groups)*kh*kw rows of outH*outW floats.
-void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col);
+// col holds (cin/groups)*kh*kw rows of outH*outW floats, each row `ldcol` floats apart, so
+// several images can sit side by side in one wide column matrix.
+void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col,
+                   int64_t ldcol);
 // The adjoint of im2col: accumulates col back into the (group's channels of the) image.
-void col2imGeneric(const Conv2dShape& s, const float* col, int64_t group, float* image);
+void col2imGeneric(const Conv2dShape& s, const float* col, int64_t ldcol, int64_t group,
+                   float* image);
 
 // Gradients of conv2d. dy is [n, cout, outH, outW].
 // dx = conv2d^T(dy, weight) (overwritten), [n, cin, h, w].

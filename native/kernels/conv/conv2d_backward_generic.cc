@@ -1,8 +1,9 @@
-// conv2d gradients through im2col + GEMM:
-//   per image b and group g, with col = im2col(x_b) of shape [K = cinG*kh*kw, P = outH*outW]:
-//     dW_g  += dY_bg [coutG, P] * col^T [P, K]
-//     dcol   = W_g^T [K, coutG] * dY_bg [coutG, P]   then dx_b += col2im(dcol)
-// so both gradients run at GEMM speed whichever GEMM the ISA dispatch provides.
+// conv2d gradients through im2col + GEMM, a chunk of images at a time so each GEMM is large:
+// with col = [im2col(x_b0) | im2col(x_b1) | ...] of shape [K = cinG*kh*kw, B*P] (P = outH*outW)
+// and dY_g gathered to [coutG, B*P] for the same images,
+//     dW_g += dY_g * col^T                    (one GEMM, inner dimension B*P)
+//     dcol  = W_g^T * dY_g,  dx_b += col2im(dcol's block b)
+// The chunk keeps the column buffer near 8M floats (32 MB) whatever the layer.
 #include <algorithm>
 #include <cstring>
 
@@ -13,7 +14,31 @@
 
 namespace convnode {
 
-void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col) {
+namespace {
+
+constexpr int64_t kColumnBudgetFloats = int64_t(8) << 20;
+
+int64_t chunkImages(const Conv2dShape& s) {
+  const int64_t k = (s.cin / s.groups) * s.kh * s.kw;
+  const int64_t perImage = std::max<int64_t>(1, k * s.outH * s.outW);
+  return std::max<int64_t>(1, std::min<int64_t>(s.n, kColumnBudgetFloats / perImage));
+}
+
+// dyT[oc][b*P + p] = dy[b0 + b][g*coutG + oc][p] for the chunk's images.
+void gatherGradOutput(const Conv2dShape& s, const float* dy, int64_t g, int64_t b0, int64_t count,
+                      float* dyT) {
+  const int64_t coutG = s.cout / s.groups;
+  const int64_t plane = s.outH * s.outW;
+  for (int64_t oc = 0; oc < coutG; ++oc)
+    for (int64_t b = 0; b < count; ++b)
+      std::memcpy(dyT + oc * count * plane + b * plane, dy + ((b0 + b) * s.cout + g * coutG + oc) * plane,
+                  static_cast<size_t>(plane) * sizeof(float));
+}
+
+}  // namespace
+
+void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col,
+                   int64_t ldcol) {
   const int64_t cinG = s.cin / s.groups;
   const int64_t plane = s.outH * s.outW;
   const int64_t rows = cinG * s.kh * s.kw;
@@ -26,7 +51,7 @@ void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, floa
     const int64_t ky = (r / s.kw) % s.kh;
     const int64_t kx = r % s.kw;
     const float* in = image + (group * cinG + icg) * s.h * s.w;
-    float* dst = col + r * plane;
+    float* dst = col + r * ldcol;
     for (int64_t oy = 0; oy < s.outH; ++oy) {
       const int64_t iy = oy * s.strideH - s.padTop + ky * s.dilationH;
       float* drow = dst + oy * s.outW;
@@ -44,11 +69,11 @@ void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, floa
   (void)threads;
 }
 
-void col2imGeneric(const Conv2dShape& s, const float* col, int64_t group, float* image) {
+void col2imGeneric(const Conv2dShape& s, const float* col, int64_t ldcol, int64_t group,
+                   float* image) {
   const int64_t cinG = s.cin / s.groups;
-  const int64_t plane = s.outH * s.outW;
   // One thread per input channel: the rows of one channel all land in that channel's plane.
-  const int threads = threadsFor(cinG, plane * s.kh * s.kw);
+  const int threads = threadsFor(cinG, s.outH * s.outW * s.kh * s.kw);
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel for num_threads(threads) schedule(static)
 #endif
@@ -56,7 +81,7 @@ void col2imGeneric(const Conv2dShape& s, const float* col, int64_t group, float*
     float* out = image + (group * cinG + icg) * s.h * s.w;
     for (int64_t ky = 0; ky < s.kh; ++ky) {
       for (int64_t kx = 0; kx < s.kw; ++kx) {
-        const float* src = col + ((icg * s.kh + ky) * s.kw + kx) * plane;
+        const float* src = col + ((icg * s.kh + ky) * s.kw + kx) * ldcol;
         for (int64_t oy = 0; oy < s.outH; ++oy) {
           const int64_t iy = oy * s.strideH - s.padTop + ky * s.dilationH;
           if (iy < 0 || iy >= s.h) continue;
@@ -75,48 +100,60 @@ void col2imGeneric(const Conv2dShape& s, const float* col, int64_t group, float*
 
 void conv2dBackwardInputGeneric(const Conv2dShape& s, const float* dy, const float* weight,
                                 float* dx) {
-  const int64_t cinG = s.cin / s.groups;
   const int64_t coutG = s.cout / s.groups;
   const int64_t plane = s.outH * s.outW;
-  const int64_t k = cinG * s.kh * s.kw;
+  const int64_t k = (s.cin / s.groups) * s.kh * s.kw;
+  const int64_t chunk = chunkImages(s);
   std::memset(dx, 0, static_cast<size_t>(s.n * s.cin * s.h * s.w) * sizeof(float));
-  AlignedFloats col = allocFloats(static_cast<size_t>(k * plane));
-  for (int64_t b = 0; b < s.n; ++b) {
+  AlignedFloats col = allocFloats(static_cast<size_t>(k * chunk * plane));
+  AlignedFloats dyT = allocFloats(static_cast<size_t>(coutG * chunk * plane));
+  for (int64_t b0 = 0; b0 < s.n; b0 += chunk) {
+    const int64_t count = std::min(chunk, s.n - b0);
+    const int64_t width = count * plane;
     for (int64_t g = 0; g < s.groups; ++g) {
+      gatherGradOutput(s, dy, g, b0, count, dyT.get());
       GemmShape gs;
       gs.m = k;
-      gs.n = plane;
+      gs.n = width;
       gs.k = coutG;
       gs.transA = true;  // W_g stored [coutG, K]
       gs.lda = k;
-      gs.ldb = plane;
-      gs.ldc = plane;
-      sgemm(gs, weight + g * coutG * k, dy + (b * s.cout + g * coutG) * plane, col.get());
-      col2imGeneric(s, col.get(), g, dx + b * s.cin * s.h * s.w);
+      gs.ldb = width;
+      gs.ldc = width;
+      sgemm(gs, weight + g * coutG * k, dyT.get(), col.get());
+      for (int64_t b = 0; b < count; ++b) {
+        col2imGeneric(s, col.get() + b * plane, width, g, dx + (b0 + b) * s.cin * s.h * s.w);
+      }
     }
   }
 }
 
 void conv2dBackwardWeightGeneric(const Conv2dShape& s, const float* dy, const float* x,
                                  float* dweight, float* dbias) {
-  const int64_t cinG = s.cin / s.groups;
   const int64_t coutG = s.cout / s.groups;
   const int64_t plane = s.outH * s.outW;
-  const int64_t k = cinG * s.kh * s.kw;
-  AlignedFloats col = allocFloats(static_cast<size_t>(k * plane));
-  for (int64_t b = 0; b < s.n; ++b) {
+  const int64_t k = (s.cin / s.groups) * s.kh * s.kw;
+  const int64_t chunk = chunkImages(s);
+  AlignedFloats col = allocFloats(static_cast<size_t>(k * chunk * plane));
+  AlignedFloats dyT = allocFloats(static_cast<size_t>(coutG * chunk * plane));
+  for (int64_t b0 = 0; b0 < s.n; b0 += chunk) {
+    const int64_t count = std::min(chunk, s.n - b0);
+    const int64_t width = count * plane;
     for (int64_t g = 0; g < s.groups; ++g) {
-      im2colGeneric(s, x + b * s.cin * s.h * s.w, g, col.get());
+      for (int64_t b = 0; b < count; ++b) {
+        im2colGeneric(s, x + (b0 + b) * s.cin * s.h * s.w, g, col.get() + b * plane, width);
+      }
+      gatherGradOutput(s, dy, g, b0, count, dyT.get());
       GemmShape gs;
       gs.m = coutG;
       gs.n = k;
-      gs.k = plane;
-      gs.transB = true;  // col stored [K, P]
-      gs.lda = plane;
-      gs.ldb = plane;
+      gs.k = width;
+      gs.transB = true;  // col stored [K, width]
+      gs.lda = width;
+      gs.ldb = width;
       gs.ldc = k;
-      gs.beta = b == 0 ? 0.0f : 1.0f;
-      sgemm(gs, dy + (b * s.cout + g * coutG) * plane, col.get(), dweight + g * coutG * k);
+      gs.beta = b0 == 0 ? 0.0f : 1.0f;
+      sgemm(gs, dyT.get(), col.get(), dweight + g * coutG * k);
     }
   }
   if (dbias) {

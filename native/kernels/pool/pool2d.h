@@ -57,8 +57,11 @@ void adaptiveMaxPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_
 namespace convnode {
 
 // Gradients of the pooling ops; dx is overwritten, [n, c, h, w].
-void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* dy, const int32_t* argmax,
-                              float* dx);
+// Routes each output's gradient to the first element of its window equal to the output (the
+// one the forward picked), found again from x and y: the forward needs no index buffer, so
+// training uses the same fast max-pool kernel as inference.
+void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float* y,
+                              const float* dy, float* dx);
 void avgPool2dBackwardGeneric(const Pool2dShape& s, bool countIncludePad,
                               int64_t divisorOverride, const float* dy, float* dx);
 // Needs the forward input x and output y: d/dx_i = y^(1-p) * x_i^(p-1) * (kh*kw / count).

@@ -17,23 +17,39 @@ inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) {
 }
 }  // namespace
 
-void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* dy, const int32_t* argmax,
-                              float* dx) {
+void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float* y,
+                              const float* dy, float* dx) {
   const int64_t planes = s.n * s.c;
   const int64_t planeIn = s.h * s.w;
   const int64_t planeOut = s.outH * s.outW;
-  const int threads = threadsFor(planes, planeIn + planeOut);
+  const int threads = threadsFor(planes, planeOut * s.kh * s.kw);
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel for num_threads(threads) schedule(static)
 #endif
   for (int64_t p = 0; p < planes; ++p) {
+    const float* in = x + p * planeIn;
     float* d = dx + p * planeIn;
     std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
-    const float* g = dy + p * planeOut;
-    const int32_t* a = argmax + p * planeOut;
-    for (int64_t i = 0; i < planeOut; ++i) {
-      // The binding checked every index lies in [0, h*w).
-      d[a[i]] += g[i];
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      for (int64_t ox = 0; ox < s.outW; ++ox) {
+        const float best = y[p * planeOut + oy * s.outW + ox];
+        const bool nan = std::isnan(best);
+        int64_t at = -1;
+        for (int64_t ky = 0; ky < s.kh && at < 0; ++ky) {
+          const int64_t iy = oy * s.strideH - s.padH + ky * s.dilationH;
+          if (iy < 0 || iy >= s.h) continue;
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            const int64_t ix = ox * s.strideW - s.padW + kx * s.dilationW;
+            if (ix < 0 || ix >= s.w) continue;
+            const float v = in[iy * s.w + ix];
+            if (v == best || (nan && std::isnan(v))) {
+              at = iy * s.w + ix;
+              break;
+            }
+          }
+        }
+        if (at >= 0) d[at] += dy[p * planeOut + oy * s.outW + ox];
+      }
     }
   }
   (void)threads;
