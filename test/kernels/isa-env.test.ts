@@ -24,6 +24,12 @@ for (const algo of ['auto', 'im2col', 'winograd', 'direct']) out.errs[algo] = er
 out.errs.gemm1x1 = err(cn.conv2d(x, w1, null, { algo: 'gemm1x1' }).data, ref1.data);
 const a = cn.randn([33, 47], { seed: 4 }), b = cn.randn([47, 29], { seed: 5 });
 out.errs.matmul = err(cn.matmul(a, b).data, cn.reference.matmul(a, b).data);
+const z = cn.randn([4099], { seed: 6 });
+out.errs.sigmoid = err(cn.sigmoid(z).data, z.data.map((v) => 1 / (1 + Math.exp(-v))));
+out.errs.tanh = err(cn.tanh(z).data, z.data.map(Math.tanh));
+const p = cn.randn([1, 3, 17, 19], { seed: 7 });
+out.errs.maxPool = err(cn.maxPool2d(p, { kernelSize: 3, stride: 2, padding: 1 }).data,
+  cn.reference.maxPool2d(p, { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], ceilMode: false }).data);
 console.log(JSON.stringify(out));
 `;
 
