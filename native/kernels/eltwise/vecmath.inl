@@ -24,9 +24,9 @@ inline float expNonPositive(float x) {
   p = p * r + 0.5f;
   p = p * r + 1.0f;
   p = p * r + 1.0f;
-  int32_t bits;
+  uint32_t bits;  // unsigned: NaN inputs give arbitrary bits, and signed shifts of those are UB
   std::memcpy(&bits, &t, sizeof bits);
-  const int32_t scaleBits = (bits - 0x4B400000 + 127) << 23;
+  const uint32_t scaleBits = (bits - 0x4B400000u + 127u) << 23;
   float scale;
   std::memcpy(&scale, &scaleBits, sizeof scale);
   return x < -87.0f ? 0.0f : p * scale;
