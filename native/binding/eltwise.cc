@@ -27,7 +27,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   }
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, x.length, &y, op);
-  unaryGeneric(Op, alpha, x.data, y, x.length);
+  unary(activeIsa(), Op, alpha, x.data, y, x.length);
   return out;
 }
 

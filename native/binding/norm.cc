@@ -25,7 +25,7 @@ Napi::Value BatchNorm2d(const Napi::CallbackInfo& info) {
   FloatView beta = optionalFloatArrayArg(info[4], op, "bias", c);
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, x.length, &y, op);
-  batchNormInferenceGeneric(n, c, inner, x.data, mean.data, var.data, gamma.data, beta.data,
+  batchNormInference(activeIsa(), n, c, inner, x.data, mean.data, var.data, gamma.data, beta.data,
                             static_cast<float>(eps), y);
   return out;
 }
@@ -43,7 +43,7 @@ Napi::Value Lrn(const Napi::CallbackInfo& info) {
   FloatView x = floatArrayArg(info[0], op, "input", checkedProduct(env, op, {n, c, inner}));
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, x.length, &y, op);
-  lrnGeneric(n, c, inner, size, static_cast<float>(alpha), static_cast<float>(beta), static_cast<float>(k), x.data, y);
+  lrn(activeIsa(), n, c, inner, size, static_cast<float>(alpha), static_cast<float>(beta), static_cast<float>(k), x.data, y);
   return out;
 }
 

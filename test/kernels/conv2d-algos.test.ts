@@ -173,3 +173,23 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
     expect(() => native.Conv2dPrepack(w, { ...p, strideH: 2 })).toThrow(/winograd/);
   });
 });
+
+describe('Winograd filter cache (eager calls)', () => {
+  it('never serves a stale transform when weights change in place', () => {
+    const l = L({ cin: 16, cout: 16, h: 24, w: 24 });
+    const rnd = seededRandom(5);
+    const x = randomArray(l.cin * l.h * l.w, rnd);
+    const w = randomArray(l.cout * l.cin * 9, rnd);
+    const p = params(l, 'winograd', ISAS[ISAS.length - 1]);
+    for (let step = 0; step < 4; step++) {
+      const want = native.Conv2d(x, w, null, { ...p, algo: 'direct' });
+      const first = native.Conv2d(x, w, null, p); // miss or hit, then surely a hit:
+      const again = native.Conv2d(x, w, null, p);
+      expectClose(first, want, 1e-5, { step });
+      expectClose(again, want, 1e-5, { step, again: true });
+      // An optimizer-style in-place update, down to a single weight's last bit.
+      if (step === 2) w[w.length - 1] = Math.fround(w[w.length - 1] * (1 + 2 ** -20));
+      else for (let i = 0; i < w.length; i++) w[i] -= 0.01 * w[(i * 7) % w.length];
+    }
+  });
+});

@@ -24,6 +24,21 @@ for (const algo of ['auto', 'im2col', 'winograd', 'direct']) out.errs[algo] = er
 out.errs.gemm1x1 = err(cn.conv2d(x, w1, null, { algo: 'gemm1x1' }).data, ref1.data);
 const a = cn.randn([33, 47], { seed: 4 }), b = cn.randn([47, 29], { seed: 5 });
 out.errs.matmul = err(cn.matmul(a, b).data, cn.reference.matmul(a, b).data);
+const z = cn.randn([4099], { seed: 6 });
+out.errs.sigmoid = err(cn.sigmoid(z).data, z.data.map((v) => 1 / (1 + Math.exp(-v))));
+out.errs.tanh = err(cn.tanh(z).data, z.data.map(Math.tanh));
+const p = cn.randn([1, 3, 17, 19], { seed: 7 });
+out.errs.maxPool = err(cn.maxPool2d(p, { kernelSize: 3, stride: 2, padding: 1 }).data,
+  cn.reference.maxPool2d(p, { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], ceilMode: false }).data);
+const q = cn.randn([2, 7, 9, 11], { seed: 8 });
+const mean = cn.randn([7], { seed: 9 }), gamma = cn.randn([7], { seed: 10 }), beta = cn.randn([7], { seed: 11 });
+const variance = cn.tensor(Float32Array.from(cn.randn([7], { seed: 12 }).data, (v) => v * v + 0.5), [7]);
+out.errs.batchNorm = err(cn.batchNorm2d(q, mean, variance, gamma, beta, { eps: 1e-5, training: false }).data,
+  cn.reference.batchNorm2d(q, mean, variance, gamma, beta, 1e-5).data);
+for (const lb of [0.75, 0.6]) {
+  const lp = { size: 5, alpha: 0.1, beta: lb, k: 2 };
+  out.errs['lrn' + lb] = err(cn.lrn(q, lp).data, cn.reference.lrn(q, lp).data);
+}
 console.log(JSON.stringify(out));
 `;
 

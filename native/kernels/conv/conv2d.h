@@ -1,7 +1,9 @@
 // 2-D convolution, NCHW, PyTorch semantics: weight [cout, cin/groups, kh, kw], asymmetric
 // padding allowed, dilation, groups (depthwise when groups == cin == cout).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "core/cpu_features.h"
 
@@ -65,6 +67,10 @@ int64_t winograd43FilterFloats(const Conv2dShape& s);
 void winograd43TransformFilter(const Conv2dShape& s, const float* w, float* u);
 void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
                       const float* bias, float* y, bool relu);
+// U for these weights from the process-wide cache (winograd_filter_cache.cc): reused only when
+// the weights are byte-identical to those it was computed from; nullptr when out of memory.
+std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, const float* w);
+size_t winograd43FilterCacheBytes();
 
 }  // namespace convnode
 

@@ -19,11 +19,22 @@ void dwPlaneAvx2(const Conv2dShape& s, const float* pad, int64_t pw, const float
 void dwPlaneAvx512(const Conv2dShape& s, const float* pad, int64_t pw, const float* w,
                    float bias, bool relu, float* out);
 
+// im2col: fills col[(ic, ky, kx)][(oy - oy0, ox)] for output rows [oy0, oy0 + rows) of one
+// group (plane0 = its first input channel), zeros where a tap reads padding. Threaded inside.
+using Im2colFillFn = void (*)(const Conv2dShape& s, const float* plane0, int64_t cinG,
+                              int64_t oy0, int64_t rows, float* col);
+void im2colFillGeneric(const Conv2dShape& s, const float* plane0, int64_t cinG, int64_t oy0,
+                       int64_t rows, float* col);
+void im2colFillAvx2(const Conv2dShape& s, const float* plane0, int64_t cinG, int64_t oy0,
+                    int64_t rows, float* col);
+void im2colFillAvx512(const Conv2dShape& s, const float* plane0, int64_t cinG, int64_t oy0,
+                      int64_t rows, float* col);
+
 // Winograd F(4x4,3x3) transforms over one row of tiles (tw tiles side by side).
-// Input: rows is 6 zero-padded input rows of length >= 4*tw + 2 (row stride rs); writes
+// Input: rows is 6 zero-padded input rows of length >= 4*tw + 4 (row stride rs); writes
 // v[e * ldv + tx] for the 36 elements e of each tile tx.
 // Output: reads m[e * ldm + tx], writes the 4 x (4*tw) outputs into out (row stride os),
-// adding bias and applying ReLU. tmp holds >= 36*tw floats.
+// adding bias and applying ReLU. tmp holds >= 36*tw + 10*rs floats.
 struct Wino43Fns {
   void (*input)(const float* rows, int64_t rs, int64_t tw, float* v, int64_t ldv, float* tmp);
   void (*output)(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, float* out,

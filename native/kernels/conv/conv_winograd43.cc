@@ -112,14 +112,15 @@ void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float
   const int64_t th = (s.outH + 3) / 4, tw = (s.outW + 3) / 4;
   const int64_t trChunk = std::min<int64_t>(th, std::max<int64_t>(1, (256 + tw - 1) / tw));
   const int64_t tcMax = trChunk * tw;
-  const int64_t rs = roundUp(4 * tw + 2, 16);  // padded input row
+  const int64_t rs = roundUp(4 * tw + 4, 16);  // padded input row (+4: whole last phase group)
   const int64_t os = roundUp(4 * tw, 16);      // output row buffer
   GemmShape gs;
   gs.m = s.cout;
   gs.n = tcMax;
   gs.k = s.cin;
   const int64_t gemmScratch = roundUp(sgemmScratchFloats(isa, gs), 16);
-  const int64_t perThread = 6 * rs + roundUp(36 * tw, 16) + 4 * os + gemmScratch;
+  const int64_t tmpFloats = roundUp(36 * tw + 10 * rs, 16);
+  const int64_t perThread = 6 * rs + tmpFloats + 4 * os + gemmScratch;
   const int64_t vFloats = roundUp(36 * s.cin * tcMax, 16), mFloats = roundUp(36 * s.cout * tcMax, 16);
   const int threads = threadsFor(36 * tcMax, s.cin * s.cout);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(vFloats + mFloats + perThread * threads));
@@ -140,7 +141,7 @@ void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float
 #endif
     float* rows = perThreadBase + tid * perThread;
     float* tmp = rows + 6 * rs;
-    float* obuf = tmp + roundUp(36 * tw, 16);
+    float* obuf = tmp + tmpFloats;
     float* gbuf = obuf + 4 * os;
     for (int64_t b = 0; b < s.n; ++b) {
       const float* xb = x + b * s.cin * planeIn;

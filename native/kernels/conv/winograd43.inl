@@ -44,98 +44,132 @@ namespace {
     o3 = q12 + 8.0f * q34 + m5;                          \
   } while (0)
 
-// Horizontal pass over each of the 6 rows (tiles as lanes), then vertical pass, writing
-// v[(i*6+k)*ldv + tx].
-void winoInput(const float* __restrict rows, int64_t rs, int64_t tw, float* __restrict v,
-               int64_t ldv, float* __restrict tmp) {
-  for (int r = 0; r < 6; ++r) {
-    const float* __restrict d = rows + r * rs;
-    float* __restrict t = tmp + r * 6 * tw;
-    for (int64_t tx = 0; tx < tw; ++tx) {
-      const float* __restrict q = d + 4 * tx;
-      float t0, t1, t2, t3, t4, t5;
-      WINO_BT(q[0], q[1], q[2], q[3], q[4], q[5], t0, t1, t2, t3, t4, t5);
-      t[0 * tw + tx] = t0;
-      t[1 * tw + tx] = t1;
-      t[2 * tw + tx] = t2;
-      t[3 * tw + tx] = t3;
-      t[4 * tw + tx] = t4;
-      t[5 * tw + tx] = t5;
-    }
-  }
-  for (int k = 0; k < 6; ++k) {
-    const float* __restrict a0 = tmp + (0 * 6 + k) * tw;
-    const float* __restrict a1 = tmp + (1 * 6 + k) * tw;
-    const float* __restrict a2 = tmp + (2 * 6 + k) * tw;
-    const float* __restrict a3 = tmp + (3 * 6 + k) * tw;
-    const float* __restrict a4 = tmp + (4 * 6 + k) * tw;
-    const float* __restrict a5 = tmp + (5 * 6 + k) * tw;
-    float* __restrict v0 = v + (0 * 6 + k) * ldv;
-    float* __restrict v1 = v + (1 * 6 + k) * ldv;
-    float* __restrict v2 = v + (2 * 6 + k) * ldv;
-    float* __restrict v3 = v + (3 * 6 + k) * ldv;
-    float* __restrict v4 = v + (4 * 6 + k) * ldv;
-    float* __restrict v5 = v + (5 * 6 + k) * ldv;
-    for (int64_t tx = 0; tx < tw; ++tx) {
-      float t0, t1, t2, t3, t4, t5;
-      WINO_BT(a0[tx], a1[tx], a2[tx], a3[tx], a4[tx], a5[tx], t0, t1, t2, t3, t4, t5);
-      v0[tx] = t0;
-      v1[tx] = t1;
-      v2[tx] = t2;
-      v3[tx] = t3;
-      v4[tx] = t4;
-      v5[tx] = t5;
-    }
+// Every pass below is a separate function over restrict-qualified rows, so the vectorizer sees
+// plain contiguous loops (it gave up on the single-function version: "complicated access
+// pattern"). The stride-4 tile structure is handled by one deinterleave (4 loads of an
+// interleaved group, which vectorizes through permutes) and one interleaving store.
+
+// w_i[x] = sum_r B^T[i][r] * rows_r[x] for all x: the vertical pass, at every column.
+void winoInputRows(const float* __restrict d0, const float* __restrict d1,
+                   const float* __restrict d2, const float* __restrict d3,
+                   const float* __restrict d4, const float* __restrict d5, int64_t n,
+                   float* __restrict w0, float* __restrict w1, float* __restrict w2,
+                   float* __restrict w3, float* __restrict w4, float* __restrict w5) {
+  for (int64_t x = 0; x < n; ++x) {
+    float t0, t1, t2, t3, t4, t5;
+    WINO_BT(d0[x], d1[x], d2[x], d3[x], d4[x], d5[x], t0, t1, t2, t3, t4, t5);
+    w0[x] = t0;
+    w1[x] = t1;
+    w2[x] = t2;
+    w3[x] = t3;
+    w4[x] = t4;
+    w5[x] = t5;
   }
 }
 
-// Vertical pass (rows of the 6x6 M tile), then horizontal pass interleaving the 4 output
-// columns of each tile into out[j*os + 4tx + q], with bias and ReLU fused.
-void winoOutput(const float* __restrict m, int64_t ldm, int64_t tw, float bias, bool relu,
-                float* __restrict out, int64_t os, float* __restrict tmp) {
-  for (int k = 0; k < 6; ++k) {
-    const float* __restrict m0 = m + (0 * 6 + k) * ldm;
-    const float* __restrict m1 = m + (1 * 6 + k) * ldm;
-    const float* __restrict m2 = m + (2 * 6 + k) * ldm;
-    const float* __restrict m3 = m + (3 * 6 + k) * ldm;
-    const float* __restrict m4 = m + (4 * 6 + k) * ldm;
-    const float* __restrict m5 = m + (5 * 6 + k) * ldm;
-    float* __restrict s0 = tmp + (0 * 6 + k) * tw;
-    float* __restrict s1 = tmp + (1 * 6 + k) * tw;
-    float* __restrict s2 = tmp + (2 * 6 + k) * tw;
-    float* __restrict s3 = tmp + (3 * 6 + k) * tw;
-    for (int64_t tx = 0; tx < tw; ++tx) {
-      float o0, o1, o2, o3;
-      WINO_AT(m0[tx], m1[tx], m2[tx], m3[tx], m4[tx], m5[tx], o0, o1, o2, o3);
-      s0[tx] = o0;
-      s1[tx] = o1;
-      s2[tx] = o2;
-      s3[tx] = o3;
+// p_c[tx] = w[4tx + c], tx < n.
+void winoDeinterleave4(const float* __restrict w, int64_t n, float* __restrict p0,
+                       float* __restrict p1, float* __restrict p2, float* __restrict p3) {
+  for (int64_t tx = 0; tx < n; ++tx) {
+    p0[tx] = w[4 * tx + 0];
+    p1[tx] = w[4 * tx + 1];
+    p2[tx] = w[4 * tx + 2];
+    p3[tx] = w[4 * tx + 3];
+  }
+}
+
+// Horizontal pass: tile tx covers columns 4tx .. 4tx+5 = p0..p3 at tx, then p0, p1 at tx+1.
+void winoInputCols(const float* __restrict p0, const float* __restrict p1,
+                   const float* __restrict p2, const float* __restrict p3, int64_t tw,
+                   float* __restrict v0, float* __restrict v1, float* __restrict v2,
+                   float* __restrict v3, float* __restrict v4, float* __restrict v5) {
+  for (int64_t tx = 0; tx < tw; ++tx) {
+    float t0, t1, t2, t3, t4, t5;
+    WINO_BT(p0[tx], p1[tx], p2[tx], p3[tx], p0[tx + 1], p1[tx + 1], t0, t1, t2, t3, t4, t5);
+    v0[tx] = t0;
+    v1[tx] = t1;
+    v2[tx] = t2;
+    v3[tx] = t3;
+    v4[tx] = t4;
+    v5[tx] = t5;
+  }
+}
+
+// rows: 6 zero-padded input rows (stride rs >= 4*tw + 4); writes v[(i*6+k)*ldv + tx].
+// tmp: >= 6*rs + 4*(tw + 1) floats... sized by the caller as 36*tw + 10*rs.
+void winoInput(const float* rows, int64_t rs, int64_t tw, float* v, int64_t ldv, float* tmp) {
+  float* w = tmp;                // 6 rows of rs
+  float* p = tmp + 6 * rs;       // 4 phases of tw + 1
+  const int64_t ps = tw + 1;
+  winoInputRows(rows, rows + rs, rows + 2 * rs, rows + 3 * rs, rows + 4 * rs, rows + 5 * rs,
+                4 * tw + 4, w, w + rs, w + 2 * rs, w + 3 * rs, w + 4 * rs, w + 5 * rs);
+  for (int i = 0; i < 6; ++i) {
+    winoDeinterleave4(w + i * rs, tw + 1, p, p + ps, p + 2 * ps, p + 3 * ps);
+    float* vi = v + (i * 6) * ldv;
+    winoInputCols(p, p + ps, p + 2 * ps, p + 3 * ps, tw, vi, vi + ldv, vi + 2 * ldv,
+                  vi + 3 * ldv, vi + 4 * ldv, vi + 5 * ldv);
+  }
+}
+
+// s_j[tx] = sum_r A^T[j][r] * m_r[tx] (vertical pass for one column k of the 6x6 tiles).
+void winoOutputRows(const float* __restrict m0, const float* __restrict m1,
+                    const float* __restrict m2, const float* __restrict m3,
+                    const float* __restrict m4, const float* __restrict m5, int64_t tw,
+                    float* __restrict s0, float* __restrict s1, float* __restrict s2,
+                    float* __restrict s3) {
+  for (int64_t tx = 0; tx < tw; ++tx) {
+    float o0, o1, o2, o3;
+    WINO_AT(m0[tx], m1[tx], m2[tx], m3[tx], m4[tx], m5[tx], o0, o1, o2, o3);
+    s0[tx] = o0;
+    s1[tx] = o1;
+    s2[tx] = o2;
+    s3[tx] = o3;
+  }
+}
+
+// Horizontal pass for output row j: out[4tx + q] = A^T[q] . c_k[tx] + bias, ReLU optional.
+template <bool RELU>
+void winoOutputCols(const float* __restrict c0, const float* __restrict c1,
+                    const float* __restrict c2, const float* __restrict c3,
+                    const float* __restrict c4, const float* __restrict c5, int64_t tw,
+                    float bias, float* __restrict out) {
+  for (int64_t tx = 0; tx < tw; ++tx) {
+    float o0, o1, o2, o3;
+    WINO_AT(c0[tx], c1[tx], c2[tx], c3[tx], c4[tx], c5[tx], o0, o1, o2, o3);
+    o0 += bias;
+    o1 += bias;
+    o2 += bias;
+    o3 += bias;
+    if (RELU) {  // max(0, x) that keeps NaN, as torch.relu
+      o0 = o0 < 0.0f ? 0.0f : o0;
+      o1 = o1 < 0.0f ? 0.0f : o1;
+      o2 = o2 < 0.0f ? 0.0f : o2;
+      o3 = o3 < 0.0f ? 0.0f : o3;
     }
+    out[4 * tx + 0] = o0;
+    out[4 * tx + 1] = o1;
+    out[4 * tx + 2] = o2;
+    out[4 * tx + 3] = o3;
+  }
+}
+
+// m[e*ldm + tx] -> 4 output rows out[j*os + 4tx + q]. tmp: >= 24*tw floats.
+void winoOutput(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, float* out,
+                int64_t os, float* tmp) {
+  // tmp[(j*6 + k)*tw + tx] = s_{j,k}[tx]
+  for (int k = 0; k < 6; ++k) {
+    winoOutputRows(m + k * ldm, m + (6 + k) * ldm, m + (12 + k) * ldm, m + (18 + k) * ldm,
+                   m + (24 + k) * ldm, m + (30 + k) * ldm, tw, tmp + k * tw, tmp + (6 + k) * tw,
+                   tmp + (12 + k) * tw, tmp + (18 + k) * tw);
   }
   for (int j = 0; j < 4; ++j) {
-    const float* __restrict c = tmp + j * 6 * tw;
-    float* __restrict o = out + j * os;
-    for (int64_t tx = 0; tx < tw; ++tx) {
-      float o0, o1, o2, o3;
-      WINO_AT(c[0 * tw + tx], c[1 * tw + tx], c[2 * tw + tx], c[3 * tw + tx], c[4 * tw + tx],
-              c[5 * tw + tx], o0, o1, o2, o3);
-      o0 += bias;
-      o1 += bias;
-      o2 += bias;
-      o3 += bias;
-      if (relu) {
-        // max(0, x) that keeps NaN, as torch.relu.
-        o0 = o0 < 0.0f ? 0.0f : o0;
-        o1 = o1 < 0.0f ? 0.0f : o1;
-        o2 = o2 < 0.0f ? 0.0f : o2;
-        o3 = o3 < 0.0f ? 0.0f : o3;
-      }
-      o[4 * tx + 0] = o0;
-      o[4 * tx + 1] = o1;
-      o[4 * tx + 2] = o2;
-      o[4 * tx + 3] = o3;
-    }
+    const float* c = tmp + j * 6 * tw;
+    if (relu)
+      winoOutputCols<true>(c, c + tw, c + 2 * tw, c + 3 * tw, c + 4 * tw, c + 5 * tw, tw, bias,
+                           out + j * os);
+    else
+      winoOutputCols<false>(c, c + tw, c + 2 * tw, c + 3 * tw, c + 4 * tw, c + 5 * tw, tw, bias,
+                            out + j * os);
   }
 }
 

@@ -2,11 +2,19 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu_features.h"
+
 namespace convnode {
 
 enum class UnaryOp { Relu = 0, LeakyRelu = 1, Sigmoid = 2, Tanh = 3, Relu6 = 4 };
 // alpha: the negative slope of LeakyRelu; unused otherwise.
 void unaryGeneric(UnaryOp op, float alpha, const float* x, float* y, int64_t count);
+// Vectorized per ISA (unary_<isa>.cc; sigmoid/tanh through a call-free exp, error < 1e-6) and
+// threaded over chunks.
+void unary(Isa isa, UnaryOp op, float alpha, const float* x, float* y, int64_t count);
+void unaryChunkGeneric(UnaryOp op, float alpha, const float* x, float* y, int64_t count);
+void unaryChunkAvx2(UnaryOp op, float alpha, const float* x, float* y, int64_t count);
+void unaryChunkAvx512(UnaryOp op, float alpha, const float* x, float* y, int64_t count);
 
 enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3 };
 constexpr int kMaxRank = 8;

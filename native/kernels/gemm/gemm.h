@@ -46,6 +46,10 @@ int64_t sgemmScratchFloats(Isa isa, const GemmShape& s);
 void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
                  const GemmEpilogue& ep, float* scratch);
 
+// The register tile (MR rows x NR columns of C) of the ISA's micro-kernel, so callers can pick
+// the GEMM orientation that wastes the fewest lanes on ragged edges.
+void sgemmTile(Isa isa, int* mr, int* nr);
+
 // The micro-kernel name bound for an ISA, e.g. "f32_gemm_ukernel_14x32__avx512f".
 const char* sgemmUkernelName(Isa isa);
 

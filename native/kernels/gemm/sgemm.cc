@@ -187,6 +187,12 @@ void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, fl
   runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize);
 }
 
+void sgemmTile(Isa isa, int* mr, int* nr) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  *mr = t.mr;
+  *nr = t.nr;
+}
+
 const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }
 
 }  // namespace convnode
