@@ -10,6 +10,10 @@ import { describe, it } from 'vitest';
 import * as cn from '../../lib/index.js';
 import { checkForward, type ForwardCase } from '../helpers/zoo-forward.js';
 
+// vitest runs two files at once on this 2-core machine: one OpenMP thread each avoids
+// oversubscription (measured: half the CPU time and a third of the wall time under load).
+cn.setNumThreads(1);
+
 const m = cn.models;
 
 const zoo: ForwardCase[] = [

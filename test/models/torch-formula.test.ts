@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as cn from '../../lib/index.js';
 
+// One OpenMP thread per vitest worker (two run at once on a 2-core machine).
+cn.setNumThreads(1);
+
 const m = cn.models;
 
 /**
