@@ -11,9 +11,13 @@ The tests never import torch: they read what this script wrote.
 - forward/<case>.json + .bin: a small module's state dict, an input and torch's output
   (float32 little-endian, concatenated; the JSON gives each tensor's name, shape, offset),
   so the tests can load the weights by name and compare outputs.
+- formula/<model>.json: whole torchvision models with every state-dict entry filled by a
+  closed formula (formula_values below, re-implemented in the test), and torch's eval output
+  for a formula input: end-to-end checks of whole models with no weight files.
 """
 import importlib
 import json
+import math
 import os
 import sys
 
@@ -183,8 +187,70 @@ def write_forward_fixtures():
         print(f'forward/{name}: {offset} floats', file=sys.stderr)
 
 
+def formula_values(name, shape, k):
+    """The k-th state-dict tensor's entries: u_i = ((7919 i + 104729 k) mod 2003)/1001 - 1 in
+    [-1, 1] (exact integer arithmetic, so JS computes the same doubles), scaled to keep the
+    activations O(1). Returned as float64, cast to float32 by the caller (as JS does)."""
+    n = 1
+    for d in shape:
+        n *= d
+    i = torch.arange(n, dtype=torch.int64)
+    u = ((i * 7919 + k * 104729) % 2003).to(torch.float64) / 1001 - 1
+    if name.endswith('num_batches_tracked'):
+        return torch.zeros(n, dtype=torch.float64)
+    if name.endswith('running_mean'):
+        return 0.1 * u
+    if name.endswith('running_var'):
+        return 0.75 + 0.25 * u
+    if name.endswith('bias'):
+        return 0.1 * u
+    if len(shape) == 1:  # BN weight
+        return 1.0 + 0.2 * u
+    fan_in = 1
+    for d in shape[1:]:
+        fan_in *= d
+    return u * math.sqrt(3.0 / fan_in)
+
+
+def formula_input(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    i = torch.arange(n, dtype=torch.int64)
+    return (((i * 3571) % 1999).to(torch.float64) / 999 - 1).to(torch.float32).reshape(shape)
+
+
+def formula_cases():
+    m = torchvision.models
+    return [
+        ('resnet18', lambda: m.resnet18(), [2, 3, 32, 32]),
+        ('resnet50', lambda: m.resnet50(num_classes=10), [1, 3, 32, 32]),
+        ('googlenet', lambda: m.googlenet(aux_logits=False, init_weights=True, num_classes=10), [1, 3, 32, 32]),
+        ('mobilenet_v2', lambda: m.mobilenet_v2(num_classes=10), [2, 3, 32, 32]),
+        ('squeezenet1_1', lambda: m.squeezenet1_1(num_classes=10), [1, 3, 48, 48]),
+        ('alexnet_original', lambda: AlexNetOriginal(), [1, 3, 67, 67]),
+    ]
+
+
+def write_formula_fixtures():
+    os.makedirs(os.path.join(OUT, 'formula'), exist_ok=True)
+    for name, build, shape in formula_cases():
+        model = build().eval()
+        state = model.state_dict()
+        with torch.no_grad():
+            for k, (key, t) in enumerate(state.items()):
+                t.copy_(formula_values(key, list(t.shape), k).to(torch.float32).reshape(t.shape).to(t.dtype))
+            y = model(formula_input(shape))
+        doc = {'model': name, 'source': f'torch {torch.__version__}, torchvision {torchvision.__version__}',
+               'inputShape': shape, 'outputShape': list(y.shape), 'output': [float(v) for v in y.reshape(-1)]}
+        with open(os.path.join(OUT, 'formula', f'{name}.json'), 'w') as f:
+            json.dump(doc, f)
+        print(f'formula/{name}: output {list(y.shape)}, max |y| {y.abs().max().item():.3g}', file=sys.stderr)
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
     write_model_fixtures()
     write_forward_fixtures()
+    write_formula_fixtures()

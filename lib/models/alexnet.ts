@@ -16,7 +16,7 @@ import { LocalResponseNorm } from '../nn/normalization.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { flattenTrace } from '../nn/shape.js';
 import type { TraceRecorder, TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type InputSpec, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, dropoutOption, initWeights, modelOptions, type InputSpec, type ModelOptions } from './common.js';
 
 export interface AlexNetOptions extends ModelOptions {
   /**
@@ -42,7 +42,7 @@ export class AlexNet extends Module {
     }
     this.variant = variant;
     this.inChannels = o.inChannels;
-    const p = (o.dropout ?? 0.5) as number;
+    const p = dropoutOption('alexnet', o.dropout, 0.5);
     const g = { generator: o.generator };
     const lrn = (): LocalResponseNorm => new LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 });
     skipInit(() => {

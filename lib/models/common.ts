@@ -1,6 +1,6 @@
 /** What every zoo builder shares: its options, the input check, and weight initialization. */
 import { describeValue, formatShape, rangeError, typeError } from '../errors.js';
-import { checkOptions, int } from '../ops/args.js';
+import { checkOptions, int, num } from '../ops/args.js';
 import { Generator } from '../random.js';
 import { Tensor, checkTensor } from '../tensor.js';
 import { Conv2d } from '../nn/conv.js';
@@ -39,6 +39,11 @@ export function modelOptions(
     inChannels: int(op, 'options.inChannels', o.inChannels ?? defaults.inChannels ?? 3, 1),
     generator: new Generator(seed),
   };
+}
+
+/** A builder's `dropout` option: a probability in [0, 1], or the model's default. */
+export function dropoutOption(op: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : num(op, 'options.dropout', value, 0, 1);
 }
 
 /** What a model accepts: its input channels and the smallest (or the only) spatial size. */

@@ -18,7 +18,7 @@ import { BatchNorm2d } from '../nn/normalization.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { flattenTrace } from '../nn/shape.js';
 import { joinTraces, type TraceRecorder, type TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, dropoutOption, initWeights, modelOptions, type ModelOptions } from './common.js';
 
 export interface GoogLeNetOptions extends ModelOptions {
   /** Dropout before the classifier (0.2). */
@@ -70,7 +70,7 @@ export class Inception extends Module {
     const outs = this.children().map((b) => b.traceShape(x, r));
     const [n, , h, w] = outs[0].shape;
     const c = outs.reduce((s, o) => s + o.shape[1], 0);
-    return joinTraces(this.typeName, outs, [n, c, h, w]);
+    return joinTraces(outs, [n, c, h, w]);
   }
 }
 
@@ -112,7 +112,7 @@ export class GoogLeNet extends Module {
         }
       }
       this.addModule('avgpool', new AdaptiveAvgPool2d([1, 1]));
-      this.addModule('dropout', new Dropout((o.dropout ?? 0.2) as number, g));
+      this.addModule('dropout', new Dropout(dropoutOption('googlenet', o.dropout, 0.2), g));
       this.addModule('fc', new Linear(1024, o.numClasses, g));
     });
     this.order = this.namedChildren().map(([k]) => k).filter((k) => k !== 'dropout' && k !== 'fc');

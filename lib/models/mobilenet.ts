@@ -14,7 +14,7 @@ import { BatchNorm2d } from '../nn/normalization.js';
 import { AdaptiveAvgPool2d } from '../nn/pooling.js';
 import { flattenTrace } from '../nn/shape.js';
 import { joinTraces, type TraceRecorder, type TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, dropoutOption, initWeights, modelOptions, type ModelOptions } from './common.js';
 
 export interface MobileNetV2Options extends ModelOptions {
   /** Dropout before the classifier (0.2). */
@@ -60,7 +60,7 @@ export class InvertedResidual extends Module {
 
   protected override inferTrace(x: TraceState, r?: TraceRecorder): TraceState {
     const y = this.getModule('conv')!.traceShape(x, r);
-    return this.useResidual ? joinTraces(this.typeName, [x, y], y.shape) : y;
+    return this.useResidual ? joinTraces([x, y], y.shape) : y;
   }
 }
 
@@ -89,7 +89,7 @@ export class MobileNetV2 extends Module {
       }
       features.push(new Conv2dNormActivation(c, 1280, 1, 1, 1, gen));
       this.addModule('features', new Sequential(...features));
-      this.addModule('classifier', new Sequential(new Dropout((o.dropout ?? 0.2) as number, { generator: gen }), new Linear(1280, o.numClasses, { generator: gen })));
+      this.addModule('classifier', new Sequential(new Dropout(dropoutOption('mobilenetV2', o.dropout, 0.2), { generator: gen }), new Linear(1280, o.numClasses, { generator: gen })));
     });
     // torchvision: conv He-normal (fan_out), zero bias; BN 1/0; linear N(0, 0.01), zero bias.
     initWeights(this, gen, {

@@ -41,7 +41,7 @@ abstract class ResidualBlock extends Module {
   protected joinTrace(out: TraceState, x: TraceState, recorder?: TraceRecorder): TraceState {
     const identity = this.downsample ? this.downsample.traceShape(x, recorder) : x;
     expectSameShape(this.typeName, out, identity, 'shortcut');
-    return this.relu.traceShape(joinTraces(this.typeName, [out, identity], out.shape), recorder);
+    return this.relu.traceShape(joinTraces([out, identity], out.shape), recorder);
   }
 }
 

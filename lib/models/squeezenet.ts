@@ -11,7 +11,7 @@ import { Module } from '../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { flattenTrace } from '../nn/shape.js';
 import { joinTraces, type TraceRecorder, type TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, dropoutOption, initWeights, modelOptions, type ModelOptions } from './common.js';
 
 /** squeeze 1x1 -> (expand 1x1 || expand 3x3), concatenated; ReLU after each conv. */
 export class Fire extends Module {
@@ -36,7 +36,7 @@ export class Fire extends Module {
     const s = m('squeeze_activation').traceShape(m('squeeze').traceShape(x, r), r);
     const a = m('expand1x1_activation').traceShape(m('expand1x1').traceShape(s, r), r);
     const b = m('expand3x3_activation').traceShape(m('expand3x3').traceShape(s, r), r);
-    return joinTraces(this.typeName, [a, b], [a.shape[0], a.shape[1] + b.shape[1], a.shape[2], a.shape[3]]);
+    return joinTraces([a, b], [a.shape[0], a.shape[1] + b.shape[1], a.shape[2], a.shape[3]]);
   }
 }
 
@@ -60,7 +60,7 @@ export class SqueezeNet extends Module {
       ));
       finalConv = new Conv2d(512, o.numClasses, 1, { generator: gen });
       this.addModule('classifier', new Sequential(
-        new Dropout((o.dropout ?? 0.5) as number, { generator: gen }), finalConv, new ReLU(), new AdaptiveAvgPool2d([1, 1]),
+        new Dropout(dropoutOption('squeezenet1_1', o.dropout, 0.5), { generator: gen }), finalConv, new ReLU(), new AdaptiveAvgPool2d([1, 1]),
       ));
     });
     // torchvision: final conv N(0, 0.01), the others He-uniform (a = 0); all biases 0.

@@ -13,7 +13,7 @@ import { BatchNorm2d } from '../nn/normalization.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { flattenTrace } from '../nn/shape.js';
 import type { TraceRecorder, TraceState } from '../nn/trace.js';
-import { checkModelInput, checkModelInputShape, initWeights, modelOptions, type ModelOptions } from './common.js';
+import { checkModelInput, checkModelInputShape, dropoutOption, initWeights, modelOptions, type ModelOptions } from './common.js';
 
 export interface VggOptions extends ModelOptions {
   /** Insert BatchNorm2d after every conv (torchvision's vgg*_bn). */
@@ -40,7 +40,7 @@ export class VGG extends Module {
     super();
     const o = modelOptions(name, options, ['batchNorm', 'dropout']);
     const batchNorm = bool(name, 'options.batchNorm', o.batchNorm ?? false);
-    const p = (o.dropout ?? 0.5) as number;
+    const p = dropoutOption(name, o.dropout, 0.5);
     this.inChannels = o.inChannels;
     this.modelName = batchNorm ? `${name}_bn` : name;
     const g = { generator: o.generator };

@@ -44,7 +44,7 @@ export function reshaped(t: TraceState, shape: readonly number[]): TraceState {
  * Joins parallel branches (residual add, Inception concat): a unit sees the union of what its
  * branches see, so the largest receptive field wins; the jumps must agree for a valid join.
  */
-export function joinTraces(op: string, branches: readonly TraceState[], shape: readonly number[]): TraceState {
+export function joinTraces(branches: readonly TraceState[], shape: readonly number[]): TraceState {
   const receptiveField = Math.max(...branches.map((b) => b.receptiveField));
   const jump = Math.max(...branches.map((b) => b.jump));
   return { shape, receptiveField, jump };

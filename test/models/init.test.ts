@@ -107,6 +107,7 @@ describe('model options and input errors', () => {
     [() => m.mobilenetV2({ numClasses: 0 }), 'mobilenetV2: options.numClasses: expected an integer >= 1, got 0'],
     [() => m.resnet50({ classes: 10 } as never), /resnet50: options.classes: expected one of numClasses, inChannels, seed/],
     [() => m.lenet5({ inputSize: 30 as never }), 'lenet5: options.inputSize: expected 32 or 28, got 30'],
+    [() => m.vgg11({ dropout: 2 }), 'vgg11: options.dropout: expected a number in [0, 1], got 2'],
   ] as const)('%#', (fn, message) => {
     expect(fn).toThrow(message);
   });
