@@ -65,6 +65,10 @@ export interface NativeAddon {
   Dropout(x: Float32Array, p: number, seed: number): [Float32Array, Float32Array];
   BatchNorm2d(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): Float32Array;
   Lrn(x: Float32Array, p: { n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number }): Float32Array;
+  /** Benchmark suite only (native/binding/bench.cc): the FMA peak loop, timed per pass. */
+  PeakFma(isa: 'avx512' | 'avx2', iterations: number, passes: number): { seconds: Float64Array; threads: number; flopsPerPass: number };
+  /** Benchmark suite only: STREAM triad over three arrays of `elements` floats, timed per pass. */
+  StreamTriad(elements: number, passes: number): { seconds: Float64Array; threads: number; bytesPerPass: number; check: number };
 }
 
 export interface BroadcastParams {

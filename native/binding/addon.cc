@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerGemm(env, exports);
   registerEltwise(env, exports);
   registerNorm(env, exports);
+  registerBench(env, exports);
   return exports;
 }
 

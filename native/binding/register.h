@@ -10,4 +10,5 @@ void registerPool(Napi::Env env, Napi::Object exports);
 void registerGemm(Napi::Env env, Napi::Object exports);
 void registerEltwise(Napi::Env env, Napi::Object exports);
 void registerNorm(Napi::Env env, Napi::Object exports);
+void registerBench(Napi::Env env, Napi::Object exports);
 }  // namespace convnode
