@@ -42,6 +42,7 @@ export function fmtMs(ms: number): string {
 
 function cellMs(c: CellResult | undefined): string {
   if (!c) return '';
+  if (c.unsupported) return 'n/a';
   if (c.error) return 'error';
   return (c.estimateFactor ? '~' : '') + fmtMs(c.medianMs) + (c.warm ? '' : '*');
 }
@@ -49,6 +50,7 @@ function cellMs(c: CellResult | undefined): string {
 /** Peer time / convnode time: above 1 means convnode is faster. */
 function speedup(peer: CellResult | undefined, ours: CellResult | undefined): string {
   if (!peer || !ours) return '';
+  if (peer.unsupported) return 'n/a';
   if (peer.error) return 'error';
   const r = peer.medianMs / ours.medianMs;
   if (!Number.isFinite(r)) return '-';
@@ -106,11 +108,12 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
 
 const LEGEND = [
   '`vs X` = X\'s median time / convnode\'s median time at the same batch and threads: above 1 means convnode is faster.',
-  'Single-threaded peers (tfjs-cpu, tfjs-wasm, naive) appear in the 1-thread rows only.',
-  '`~` = estimated: the naive reference is timed on a slice of the case (one image, fewer output channels or rows) and scaled linearly.',
+  'Single-threaded peers (tfjs-cpu, tfjs-wasm, naive, convnetjs) appear in the 1-thread rows only.',
+  '`~` = estimated: the naive reference and convnetjs are timed on a slice of the case (one image, fewer output channels or rows) and scaled linearly.',
   '`*` = one cold run only (the first run exceeded the time budget).',
   '`check` = largest |peer - convnode| / largest |convnode| over the peers whose output was compared; ok below 1e-3.',
-  '% peak divides by the FMA peak of the best ISA measured above at the same thread count.',
+  '`n/a` = the peer has no such op (convnetjs: grouped/depthwise conv); `error` = it failed (the JSON has the message).',
+  '% peak divides by the best pass of the FMA peak loop (best ISA) at the same thread count: on a loaded machine the median understates the peak.',
 ];
 
 /** The whole report as markdown. */
@@ -118,7 +121,8 @@ export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
   const peak = new Map<number, number>();
   const best = r.limits.find((l) => l.kind === 'fma')?.isa;
-  for (const l of r.limits) if (l.kind === 'fma' && l.isa === best) peak.set(l.threads, l.median);
+  // The best pass: other load can only slow the loop down, so the fastest pass is the peak.
+  for (const l of r.limits) if (l.kind === 'fma' && l.isa === best) peak.set(l.threads, l.best);
   const peerNames = ['convnode', ...Object.keys(r.peers).filter((p) => p !== 'convnode')];
   const out: string[] = [];
   out.push(`## Run \`${r.name}\` (${r.date})`, '');

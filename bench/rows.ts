@@ -3,7 +3,7 @@
  * (interleaved, on the same data), at each thread count; timing, estimate scaling and the
  * correctness check against convnode's output.
  */
-import type { Peer, Runner } from './peers/types.js';
+import { UnsupportedCase, type Peer, type Runner } from './peers/types.js';
 import { relativeError } from './data.js';
 import { measure, type TimingOptions } from './timing.js';
 
@@ -19,6 +19,8 @@ export interface CellResult {
   relErr?: number;
   /** Why the peer has no figure for this row. */
   error?: string;
+  /** The peer cannot express this case at all (error says what); not a failure. */
+  unsupported?: boolean;
 }
 
 export interface RowResult {
@@ -100,6 +102,7 @@ export async function runRows<C>(specs: readonly RowSpec<C>[], peers: readonly P
           row.cells[peer.name] = cell;
         } catch (err) {
           row.cells[peer.name] = { medianMs: NaN, minMs: NaN, runs: 0, warm: false, error: (err as Error).message.split('\n')[0] };
+          if (err instanceof UnsupportedCase) row.cells[peer.name].unsupported = true;
         }
       }
       results.push(row);

@@ -5,12 +5,13 @@
  *   --quick            the short suite (< 3 minutes): subsets of layers and GEMMs, batch 1
  *   --name NAME        result file name (default: quick-<date> or full-<date>)
  *   --sections LIST    limits,gemm,conv,pool,models (default: all)
- *   --peers LIST       ort,tfjs-wasm,tfjs-cpu,naive (default: all); convnode always runs
+ *   --peers LIST       ort,tfjs-wasm,tfjs-cpu,naive,convnetjs (default: all); convnode always runs
  *   --threads LIST     thread counts (default: 1 and the cores available)
  *   --batches LIST     conv and pool batch sizes (default: 1,8; --quick: 1)
  *   --filter REGEX     only rows whose id or label matches (e.g. resnet50, '3x3')
  *   --algo NAME        conv2d algo option for convnode (default: auto)
  *   --markdown PATH    also write the report, with how to reproduce it, to PATH (BENCHMARKS.md)
+ *   --note TEXT        a line for the report's header (repeatable), e.g. what the kernels are
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -61,6 +62,7 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
       filter: { type: 'string' },
       algo: { type: 'string', default: 'auto' },
       markdown: { type: 'string' },
+      note: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -86,7 +88,7 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
     // Full: at least 7 timed runs and 1 s per cell, as the anchors were measured. Quick: enough
     // runs for a stable median of short kernels, within the 3-minute budget.
     timing: quick
-      ? { warmup: 1, minRuns: 3, minTimeMs: 150, maxRuns: 15, maxTimeMs: 600 }
+      ? { warmup: 2, minRuns: 5, minTimeMs: 300, maxRuns: 30, maxTimeMs: 1000 }
       : { warmup: 2, minRuns: 7, minTimeMs: 1000, maxRuns: 200, maxTimeMs: 5000 },
     slowTiming: quick
       ? { warmup: 0, minRuns: 1, minTimeMs: 0, maxRuns: 1, maxTimeMs: 1500 }
@@ -99,6 +101,7 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
       : { passes: 15, passMs: 50, triadBytes: 256 * 2 ** 20 },
     naiveBudgetFlops: quick ? 0.1e9 : 0.5e9,
     algo: values.algo ?? 'auto',
+    notes: values.note ?? [],
     log: (line) => process.stderr.write(line + '\n'),
   };
   return { cfg, markdownPath: values.markdown };

@@ -8,6 +8,7 @@ import * as cn from '../lib/index.js';
 import type { ConvLayer, GemmShape, PoolLayer } from './layers.js';
 import { measureLimits, type LimitOptions } from './machine.js';
 import { runModels } from './models.js';
+import { convnetjsPeer } from './peers/convnetjs.js';
 import { convnodePeer } from './peers/convnode.js';
 import { naivePeer } from './peers/naive.js';
 import { ortPeer } from './peers/ort.js';
@@ -21,7 +22,7 @@ import type { TimingOptions } from './timing.js';
 
 export type SectionId = 'limits' | 'gemm' | 'conv' | 'pool' | 'models';
 export const ALL_SECTIONS: readonly SectionId[] = ['limits', 'gemm', 'conv', 'pool', 'models'];
-export const ALL_PEERS = ['ort', 'tfjs-wasm', 'tfjs-cpu', 'naive'] as const;
+export const ALL_PEERS = ['ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs'] as const;
 
 export interface SuiteConfig {
   name: string;
@@ -41,10 +42,12 @@ export interface SuiteConfig {
   slowTiming: TimingOptions;
   modelTiming: TimingOptions;
   limits: LimitOptions;
-  /** Work per timed call above which the naive reference is sliced and its time estimated. */
+  /** Work per timed call above which the naive reference and convnetjs are sliced and their time estimated. */
   naiveBudgetFlops: number;
   /** conv2d's algo option for convnode ('auto' by default). */
   algo: string;
+  /** Lines for the report's header (the CLI's --note). */
+  notes?: readonly string[];
   /** Progress lines (stderr in the CLI; silent in tests). */
   log: (line: string) => void;
 }
@@ -72,6 +75,13 @@ async function loadPeers(cfg: SuiteConfig, notes: string[]): Promise<Peer[]> {
     }
   }
   if (cfg.peers.includes('naive')) peers.push(naivePeer(cfg.naiveBudgetFlops));
+  if (cfg.peers.includes('convnetjs')) {
+    try {
+      peers.push(convnetjsPeer(cfg.naiveBudgetFlops));
+    } catch (err) {
+      notes.push(`convnetjs unavailable: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
   return peers;
 }
 
@@ -95,7 +105,7 @@ function machineInfo(): Record<string, unknown> {
 /** Runs the configured sections; never throws for a missing peer or a failing row. */
 export async function runBench(cfg: SuiteConfig): Promise<BenchResult> {
   const start = performance.now();
-  const notes: string[] = [];
+  const notes: string[] = [...(cfg.notes ?? [])];
   const threadsBefore = cn.getNumThreads();
   const machine = machineInfo();
   const peers = await loadPeers(cfg, notes);

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { nchwToNhwc, nhwcToNchw, oihwToHwio } from '../data.js';
-import type { ConvCase, GemmCase, Peer, PoolCase, Runner } from './types.js';
+import { UnsupportedCase, type ConvCase, type GemmCase, type Peer, type PoolCase, type Runner } from './types.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
@@ -87,7 +87,7 @@ function tfPeer(tf: Tf, backend: 'cpu' | 'wasm', version: string): Peer {
     async conv(c: ConvCase) {
       const l = c.layer;
       const depthwise = l.groups > 1 && l.groups === l.cin && l.cout === l.cin;
-      if (l.groups > 1 && !depthwise) throw new Error('tfjs has no grouped convolution');
+      if (l.groups > 1 && !depthwise) throw new UnsupportedCase('tfjs has no grouped convolution');
       const xNhwc = nchwToNhwc(c.x, c.batch, l.cin, l.h, l.w);
       // Depthwise filters are [k, k, C, 1]: the same layout as HWIO with I = 1, O = C.
       const filter = depthwise ? oihwToHwio(c.w, l.cout, 1, l.k, l.k) : oihwToHwio(c.w, l.cout, l.cin, l.k, l.k);

@@ -58,3 +58,6 @@ export interface Peer {
   pool?(c: PoolCase, threads: number): Promise<Runner>;
   gemm?(c: GemmCase, threads: number): Promise<Runner>;
 }
+
+/** Thrown by a peer that has no implementation of a case (e.g. convnetjs and depthwise conv). */
+export class UnsupportedCase extends Error {}

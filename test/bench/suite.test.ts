@@ -21,10 +21,11 @@ function tinyConfig(overrides: Partial<SuiteConfig> = {}): SuiteConfig {
   return {
     name: 'smoke', command: 'test', quick: true,
     sections: ['limits', 'gemm', 'conv', 'pool', 'models'],
-    peers: ['ort', 'tfjs-wasm', 'tfjs-cpu', 'naive'],
+    peers: ['ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs'],
     threads: [1, 2], batches: [2],
     gemms: [{ label: '8x6x5', m: 8, n: 6, k: 5 }],
-    layers: [conv('tiny/3x3', 3, 8, 4, 3, 1, 1, 1), conv('tiny/dw', 4, 9, 4, 3, 2, 1, 4)],
+    // tiny/3x3 is over the naive budget below (sliced, estimated); tiny/small is under it (checked).
+    layers: [conv('tiny/3x3', 3, 8, 4, 3, 1, 1, 1), conv('tiny/dw', 4, 9, 4, 3, 2, 1, 4), conv('tiny/small', 2, 3, 1, 3, 2, 1, 1)],
     pools: [tinyPool],
     models: ['resnet18'], modelBatches: [1],
     timing: fast, slowTiming: fast, modelTiming: fast,
@@ -40,20 +41,27 @@ function tinyConfig(overrides: Partial<SuiteConfig> = {}): SuiteConfig {
 describe('bench suite (tiny shapes, every peer)', () => {
   it('runs every section and every peer agrees with convnode', async () => {
     const r = await runBench(tinyConfig());
-    expect(Object.keys(r.peers)).toEqual(['convnode', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive']);
+    expect(Object.keys(r.peers)).toEqual(['convnode', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs']);
     expect(r.notes).toEqual([]);
     expect(r.limits.length).toBeGreaterThanOrEqual(2);
     expect(r.sections.map((s) => s.id)).toEqual(['gemm', 'conv', 'pool', 'models']);
     const opRows = r.sections.filter((s) => s.id !== 'models').flatMap((s) => s.rows);
-    // 1 GEMM + 2 conv + 1 pool cases, each at 1 and 2 threads.
-    expect(opRows).toHaveLength(8);
+    // 1 GEMM + 3 conv + 1 pool cases, each at 1 and 2 threads.
+    expect(opRows).toHaveLength(10);
     for (const row of opRows) {
       const where = `${row.id} T=${row.threads}`;
       expect(row.cells.convnode?.error, where).toBeUndefined();
       expect(row.cells.convnode.medianMs, where).toBeGreaterThan(0);
-      const expectedPeers = row.threads === 1 ? ['convnode', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive'] : ['convnode', 'ort'];
+      // convnetjs has no depthwise conv and no matmul: an error cell and no cell.
+      const expectedPeers = row.threads === 1
+        ? ['convnode', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', ...(row.id.startsWith('gemm/') ? [] : ['convnetjs'])]
+        : ['convnode', 'ort'];
       expect(Object.keys(row.cells), where).toEqual(expectedPeers);
       for (const [peer, cell] of Object.entries(row.cells)) {
+        if (peer === 'convnetjs' && row.id === 'tiny/dw') {
+          expect(cell).toMatchObject({ unsupported: true, error: expect.stringMatching(/no grouped or depthwise/) });
+          continue;
+        }
         expect(cell.error, `${where} ${peer}`).toBeUndefined();
         if (peer === 'convnode' || cell.estimateFactor) continue;
         expect(cell.relErr, `${where} ${peer}`).toBeLessThan(CHECK_TOLERANCE);
@@ -62,6 +70,9 @@ describe('bench suite (tiny shapes, every peer)', () => {
     // The naive conv was sliced and scaled (budget 500 FLOPs), and says so.
     const naive3x3 = opRows.find((row) => row.id === 'tiny/3x3' && row.threads === 1)!.cells.naive;
     expect(naive3x3.estimateFactor).toBeGreaterThan(1);
+    const small = opRows.find((row) => row.id === 'tiny/small' && row.threads === 1)!.cells;
+    expect(small.naive.relErr).toBeLessThan(CHECK_TOLERANCE);
+    expect(small.convnetjs.relErr).toBeLessThan(CHECK_TOLERANCE);
     const md = renderMarkdown(r);
     expect(md).toContain('### Machine limits');
     expect(md).toMatch(/\| shape \| N \| T \| convnode ms \| GFLOP\/s \| % peak \| ORT ms \| vs ort \|/);
