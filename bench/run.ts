@@ -44,6 +44,26 @@ function checkedList<T extends string>(flag: string, s: string | undefined, allo
   return l as T[];
 }
 
+/** The command as a shell would take it back; --note texts are left out (the report lists them). */
+export function commandLine(argv: readonly string[]): string {
+  const shown: string[] = [];
+  let notes = 0;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--note') {
+      i++;
+      notes++;
+      continue;
+    }
+    if (argv[i].startsWith('--note=')) {
+      notes++;
+      continue;
+    }
+    shown.push(/^[\w./,:=@^$-]+$/.test(argv[i]) ? argv[i] : `'${argv[i].replace(/'/g, `'\\''`)}'`);
+  }
+  if (notes) shown.push(`(+ ${notes} --note)`);
+  return ['npm run bench', ...(shown.length ? ['--', ...shown] : [])].join(' ');
+}
+
 function stamp(d: Date): string {
   return d.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
 }
@@ -74,7 +94,7 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
   const threads = numbers('threads', values.threads) ?? [...new Set([1, cores])];
   const cfg: SuiteConfig = {
     name: values.name ?? `${quick ? 'quick' : 'full'}-${stamp(new Date())}`,
-    command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    command: commandLine(argv),
     quick,
     sections: checkedList('sections', values.sections, ALL_SECTIONS as SectionId[]) ?? [...ALL_SECTIONS],
     peers: checkedList('peers', values.peers, [...ALL_PEERS]) ?? [...ALL_PEERS],
@@ -99,7 +119,8 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
     limits: quick
       ? { passes: 5, passMs: 30, triadBytes: 64 * 2 ** 20 }
       : { passes: 15, passMs: 50, triadBytes: 256 * 2 ** 20 },
-    naiveBudgetFlops: quick ? 0.1e9 : 0.5e9,
+    // About 0.2-0.5 s per timed call of the naive reference / convnetjs (~0.5-0.9 GFLOP/s).
+    naiveBudgetFlops: quick ? 0.1e9 : 0.25e9,
     algo: values.algo ?? 'auto',
     notes: values.note ?? [],
     log: (line) => process.stderr.write(line + '\n'),
@@ -127,8 +148,8 @@ export function benchmarksMarkdown(r: BenchResult): string {
     'Results are also written as JSON to `bench/results/<name>.json` (git-ignored). Peers:',
     'onnxruntime-node (each layer as a one-node ONNX model built in memory by `lib/io/onnx`),',
     '@tensorflow/tfjs with its pure-JS cpu backend and with @tensorflow/tfjs-backend-wasm (SIMD,',
-    'one thread in Node), and the naive pure-TS reference ops (`lib/reference`). Every peer\'s',
-    'output is compared with convnode\'s (the `check` column).',
+    'one thread in Node), convnetjs 0.3 (pure JS, Float64), and the naive pure-TS reference ops',
+    '(`lib/reference`). Every peer\'s output is compared with convnode\'s (the `check` column).',
     '',
     renderMarkdown(r),
   ].join('\n');

@@ -3,7 +3,7 @@
  * cannot rot. Checks structure and correctness (every peer agrees with convnode), never speed.
  */
 import { describe, expect, it } from 'vitest';
-import { configFromArgs } from '../../bench/run.js';
+import { commandLine, configFromArgs } from '../../bench/run.js';
 import { CONV_LAYERS, QUICK_LAYER_IDS, type ConvLayer, type PoolLayer } from '../../bench/layers.js';
 import { renderMarkdown } from '../../bench/report.js';
 import { CHECK_TOLERANCE } from '../../bench/rows.js';
@@ -97,6 +97,11 @@ describe('bench command line', () => {
     expect(cfg.batches).toEqual([1]);
     expect(cfg.name).toBe('x');
     expect(cfg.command).toBe('npm run bench -- --quick --name x');
+  });
+
+  it('shows the command quoted, without --note texts', () => {
+    expect(commandLine(['--quick', '--filter', '3x3 64', '--note', 'scalar kernels'])).toBe("npm run bench -- --quick --filter '3x3 64' (+ 1 --note)");
+    expect(commandLine([])).toBe('npm run bench');
   });
 
   it('the full suite covers every layer at batch 1 and 8', () => {
