@@ -6,8 +6,7 @@
  * time and says what is missing instead of failing, so the suite runs on every branch.
  */
 import * as cnModule from '../lib/index.js';
-import { uniform } from './data.js';
-import { relativeError } from './data.js';
+import { relativeError, uniform } from './data.js';
 import type { RowResult } from './rows.js';
 import { measure, type TimingOptions } from './timing.js';
 
@@ -21,8 +20,20 @@ interface SessionLike {
   dispose?: () => unknown;
 }
 
+/** The parts of convnode's API the section needs, each optional because it may not exist yet. */
+export interface ModelApi {
+  /** cn.models: factory per zoo name. */
+  models?: Record<string, AnyFn>;
+  /** cn.InferenceSession: create(model, { inputShape }) -> { run(x) }. */
+  session?: { create: AnyFn };
+  /** cn.onnx.exportModel(model, { inputShape }) -> ONNX bytes, for ORT's copy of the weights. */
+  exportOnnx?: AnyFn;
+  /** cn.summary(model, inputShape) -> { totals: { macs } }, for the GFLOP/s column. */
+  summary?: AnyFn;
+}
+
 /** The optional parts of the API, read loosely because they may not exist in this build. */
-function optionalApi(): { models?: Record<string, AnyFn>; session?: { create: AnyFn }; exportOnnx?: AnyFn; summary?: AnyFn } {
+export function optionalApi(): ModelApi {
   const cn = cnModule as unknown as Record<string, unknown>;
   const onnx = cn.onnx as Record<string, unknown> | undefined;
   return {
@@ -58,8 +69,7 @@ export interface ModelOptions {
 }
 
 /** Runs the models section, or returns only notes saying why it cannot run here. */
-export async function runModels(o: ModelOptions): Promise<{ rows: RowResult[]; notes: string[] }> {
-  const api = optionalApi();
+export async function runModels(o: ModelOptions, api: ModelApi = optionalApi()): Promise<{ rows: RowResult[]; notes: string[] }> {
   const notes: string[] = [];
   if (!api.models || !api.session) {
     const missing = [!api.models && 'cn.models', !api.session && 'cn.InferenceSession'].filter(Boolean).join(' and ');
