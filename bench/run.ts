@@ -119,8 +119,7 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
     limits: quick
       ? { passes: 5, passMs: 30, triadBytes: 64 * 2 ** 20 }
       : { passes: 15, passMs: 50, triadBytes: 256 * 2 ** 20 },
-    // About 0.2-0.5 s per timed call of the naive reference / convnetjs (~0.5-0.9 GFLOP/s).
-    naiveBudgetFlops: quick ? 0.1e9 : 0.25e9,
+    slowBudgetMs: quick ? 150 : 400,
     algo: values.algo ?? 'auto',
     notes: values.note ?? [],
     log: (line) => process.stderr.write(line + '\n'),

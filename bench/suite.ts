@@ -42,8 +42,8 @@ export interface SuiteConfig {
   slowTiming: TimingOptions;
   modelTiming: TimingOptions;
   limits: LimitOptions;
-  /** Work per timed call above which the naive reference and convnetjs are sliced and their time estimated. */
-  naiveBudgetFlops: number;
+  /** Time per call above which the naive reference and convnetjs are timed on a slice and scaled. */
+  slowBudgetMs: number;
   /** conv2d's algo option for convnode ('auto' by default). */
   algo: string;
   /** Lines for the report's header (the CLI's --note). */
@@ -74,10 +74,10 @@ async function loadPeers(cfg: SuiteConfig, notes: string[]): Promise<Peer[]> {
       notes.push(`tfjs unavailable: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  if (cfg.peers.includes('naive')) peers.push(naivePeer(cfg.naiveBudgetFlops));
+  if (cfg.peers.includes('naive')) peers.push(naivePeer(cfg.slowBudgetMs));
   if (cfg.peers.includes('convnetjs')) {
     try {
-      peers.push(convnetjsPeer(cfg.naiveBudgetFlops));
+      peers.push(convnetjsPeer(cfg.slowBudgetMs));
     } catch (err) {
       notes.push(`convnetjs unavailable: ${(err as Error).message.split('\n')[0]}`);
     }

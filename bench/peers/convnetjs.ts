@@ -1,12 +1,12 @@
 /**
  * convnetjs 0.3: a classic pure-JS CNN library (Float64 volumes, channels-last [y][x][d], one
  * image per forward call, square kernels, no groups). Timed like the naive reference: on a slice
- * of the case (one image, fewer filters) when the whole case is over the work budget, scaled up
- * linearly (the cost of its loops is linear in images and filters).
+ * of the case (one image, fewer filters) sized by time (slice.ts), scaled up linearly (the cost
+ * of its loops is linear in images and filters).
  */
 import { createRequire } from 'node:module';
 import { nchwToNhwc, nhwcToNchw } from '../data.js';
-import { convFlops } from '../layers.js';
+import { chooseSlice } from './slice.js';
 import { UnsupportedCase, type ConvCase, type Peer, type PoolCase, type Runner } from './types.js';
 
 interface Vol { sx: number; sy: number; depth: number; w: Float64Array }
@@ -47,8 +47,8 @@ function runner(layer: Layer, vols: Vol[], outShape: [number, number, number], f
   };
 }
 
-/** @param budgetFlops work per timed call above which the case is sliced. */
-export function convnetjsPeer(budgetFlops: number): Peer {
+/** @param budgetMs time per timed call above which the case is sliced. */
+export function convnetjsPeer(budgetMs: number): Peer {
   const cj = require('convnetjs') as ConvnetJs;
   const version = (require('convnetjs/package.json') as { version: string }).version;
   return {
@@ -59,18 +59,21 @@ export function convnetjsPeer(budgetFlops: number): Peer {
     async conv(c: ConvCase) {
       const l = c.layer;
       if (l.groups !== 1) throw new UnsupportedCase('convnetjs has no grouped or depthwise convolution');
-      const full = convFlops(l, c.batch);
-      const images = full > budgetFlops ? 1 : c.batch;
-      const filters = Math.max(1, Math.min(l.cout, Math.floor((l.cout * budgetFlops) / convFlops(l, 1))));
-      const layer = new cj.ConvLayer({ in_sx: l.w, in_sy: l.h, in_depth: l.cin, sx: l.k, filters, stride: l.stride, pad: l.pad });
       const fanIn = l.cin * l.k * l.k;
-      for (let o = 0; o < filters; o++) {
-        // Filter volumes are [ky][kx][cin]: the OIHW weight of one output channel, channels-last.
-        layer.filters![o].w.set(nchwToNhwc(c.w.subarray(o * fanIn, (o + 1) * fanIn), 1, l.cin, l.k, l.k));
-        layer.biases!.w[o] = c.b[o];
-      }
-      const vols = Array.from({ length: images }, (_, i) => toVol(cj, c.x, i, l.cin, l.h, l.w));
-      return runner(layer, vols, [l.cout, l.outH, l.outW], (c.batch / images) * (l.cout / filters));
+      const make = (filters: number, images: number) => {
+        const layer = new cj.ConvLayer({ in_sx: l.w, in_sy: l.h, in_depth: l.cin, sx: l.k, filters, stride: l.stride, pad: l.pad });
+        for (let o = 0; o < filters; o++) {
+          // Filter volumes are [ky][kx][cin]: the OIHW weight of one output channel, channels-last.
+          layer.filters![o].w.set(nchwToNhwc(c.w.subarray(o * fanIn, (o + 1) * fanIn), 1, l.cin, l.k, l.k));
+          layer.biases!.w[o] = c.b[o];
+        }
+        const vols = Array.from({ length: images }, (_, i) => toVol(cj, c.x, i, l.cin, l.h, l.w));
+        return { layer, vols };
+      };
+      const one = make(1, 1);
+      const s = chooseSlice(() => one.layer.forward(one.vols[0], false), l.cout, c.batch, budgetMs);
+      const { layer, vols } = make(s.units, s.images);
+      return runner(layer, vols, [l.cout, l.outH, l.outW], s.factor);
     },
     async pool(c: PoolCase) {
       const l = c.layer;
