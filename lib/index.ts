@@ -6,6 +6,8 @@
  */
 export { Tensor, tensor, zeros, ones, full, randn, rand } from './tensor.js';
 export { Generator } from './random.js';
+export { noGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export * from './ops/index.js';
 export { cpuInfo, setNumThreads, getNumThreads, memory, type CpuInfo, type MemoryInfo } from './system.js';
 export * as reference from './reference/index.js';
+export { InferenceSession, type SessionOptions, type Forwardable } from './session/inference-session.js';

@@ -14,6 +14,19 @@ export interface ConvParams {
   padTop: number; padBottom: number; padLeft: number; padRight: number;
   dilationH: number; dilationW: number;
   groups: number;
+  /** 'auto' when absent; see Conv2dOptions.algo. */
+  algo?: 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise';
+  /** Fuse max(0, .) into the output store. */
+  relu?: boolean;
+  /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
+  isa?: NativeIsa;
+  /** A filter transformed once by Conv2dPrepack for this weight shape (compiled plans). */
+  prepacked?: PrepackedConv;
+}
+
+/** Opaque native handle: a conv filter transformed once (Winograd U), freed by the GC. */
+export interface PrepackedConv {
+  readonly __brand: 'convnode.PrepackedConv';
 }
 
 export interface PoolParams {
@@ -23,6 +36,8 @@ export interface PoolParams {
   padH: number; padW: number;
   dilationH: number; dilationW: number;
   ceilMode: boolean;
+  /** MaxPool2d only: run this supported ISA's kernel (tests, benchmarks). */
+  isa?: NativeIsa;
 }
 
 export interface NativeCpuInfo {
@@ -39,16 +54,23 @@ export interface NativeCpuInfo {
 export interface NativeAddon {
   Release(buffer: ArrayBuffer): boolean;
   Memory(): { outputsAllocated: number; outputBytesAllocated: number };
+  DataAddressMod64(array: ArrayBufferView): number;
   CpuInfo(): NativeCpuInfo;
   SetNumThreads(n: number): void;
   GetNumThreads(): number;
   Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
+  /** Transforms a 3x3 filter once for Winograd; pass the handle as params.prepacked. */
+  Conv2dPrepack(w: Float32Array, p: ConvParams): PrepackedConv;
+  /** The algorithm 'auto' picks for this layer. */
+  ConvAlgoFor(p: ConvParams): string;
   MaxPool2d(x: Float32Array, p: PoolParams): Float32Array;
   AvgPool2d(x: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
   LpPool2d(x: Float32Array, p: PoolParams & { p: number }): Float32Array;
   AdaptiveAvgPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
   AdaptiveMaxPool2d(x: Float32Array, p: { n: number; c: number; h: number; w: number; outH: number; outW: number }): Float32Array;
   Linear(x: Float32Array, w: Float32Array, b: Float32Array | null, p: { rows: number; inFeatures: number; outFeatures: number }): Float32Array;
+  /** BLAS-shaped SGEMM for tests and benchmarks (every ISA, transposes, alpha/beta, epilogue). */
+  Sgemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: SgemmParams): Float32Array;
   Matmul(a: Float32Array, b: Float32Array, offsetsA: Float64Array, offsetsB: Float64Array, p: { batch: number; m: number; k: number; n: number }): Float32Array;
   Relu(x: Float32Array): Float32Array;
   Relu6(x: Float32Array): Float32Array;
@@ -64,11 +86,63 @@ export interface NativeAddon {
   Concat(parts: Float32Array[], p: { sizes: number[]; outer: number; inner: number }): Float32Array;
   Dropout(x: Float32Array, p: number, seed: number): [Float32Array, Float32Array];
   BatchNorm2d(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): Float32Array;
-  Lrn(x: Float32Array, p: { n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number }): Float32Array;
-  /** Benchmark suite only (native/binding/bench.cc): the FMA peak loop, timed per pass. */
+  Lrn(x: Float32Array, p: LrnParams): Float32Array;
+
+  // Gradients (native/binding/*_backward.cc).
+  Conv2dBackwardInput(dy: Float32Array, w: Float32Array, p: ConvParams): Float32Array;
+  Conv2dBackwardWeight(dy: Float32Array, x: Float32Array, p: ConvParams, withBias: boolean): [Float32Array, Float32Array | null];
+  MaxPool2dWithIndices(x: Float32Array, p: PoolParams): [Float32Array, Int32Array];
+  MaxPool2dBackward(dy: Float32Array, indices: Int32Array, p: PoolParams): Float32Array;
+  AvgPool2dBackward(dy: Float32Array, p: PoolParams & { countIncludePad: boolean; divisorOverride: number }): Float32Array;
+  LpPool2dBackward(x: Float32Array, y: Float32Array, dy: Float32Array, p: PoolParams & { p: number }): Float32Array;
+  AdaptiveAvgPool2dBackward(dy: Float32Array, p: AdaptiveParams): Float32Array;
+  AdaptiveMaxPool2dBackward(x: Float32Array, dy: Float32Array, p: AdaptiveParams): Float32Array;
+  Gemm(a: Float32Array, b: Float32Array, p: { m: number; n: number; k: number; transA: boolean; transB: boolean; alpha: number }): Float32Array;
+  ReluBackward(y: Float32Array, dy: Float32Array): Float32Array;
+  Relu6Backward(x: Float32Array, dy: Float32Array): Float32Array;
+  LeakyReluBackward(x: Float32Array, dy: Float32Array, negativeSlope: number): Float32Array;
+  SigmoidBackward(y: Float32Array, dy: Float32Array): Float32Array;
+  TanhBackward(y: Float32Array, dy: Float32Array): Float32Array;
+  SoftmaxBackward(y: Float32Array, dy: Float32Array, p: { outer: number; dim: number; inner: number }): Float32Array;
+  LogSoftmaxBackward(y: Float32Array, dy: Float32Array, p: { outer: number; dim: number; inner: number }): Float32Array;
+  CrossEntropy(logits: Float32Array, labels: Int32Array, p: { n: number; c: number; smoothing: number; ignoreIndex: number }): [Float32Array, Float32Array];
+  BatchNorm2dTrain(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: { n: number; c: number; inner: number; eps: number }): [Float32Array, Float32Array, Float32Array, Float32Array];
+  BatchNorm2dBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array | null, p: { n: number; c: number; inner: number; training: boolean; affine: boolean }): [Float32Array, Float32Array | null, Float32Array | null];
+  LrnBackward(x: Float32Array, dy: Float32Array, p: LrnParams): Float32Array;
+
+  // Compiled plans (native/binding/session.cc); the description is built by lib/session/compile.ts.
+  PlanCreate(desc: object): PlanHandle;
+  PlanRun(handle: PlanHandle, input: Float32Array): Promise<Float32Array>;
+  PlanRunSync(handle: PlanHandle, input: Float32Array): Float32Array;
+  PlanInfo(handle: PlanHandle): { arenaBytes: number; convAlgorithms: string[]; steps: number };
+
+  // Benchmark suite only (native/binding/bench.cc): machine limits, timed per pass.
   PeakFma(isa: 'avx512' | 'avx2', iterations: number, passes: number): { seconds: Float64Array; threads: number; flopsPerPass: number };
-  /** Benchmark suite only: STREAM triad over three arrays of `elements` floats, timed per pass. */
   StreamTriad(elements: number, passes: number): { seconds: Float64Array; threads: number; bytesPerPass: number; check: number };
+}
+
+/** An opaque native plan (type-tagged External). */
+export type PlanHandle = { readonly __plan: unique symbol };
+
+export interface AdaptiveParams {
+  n: number; c: number; h: number; w: number; outH: number; outW: number;
+}
+
+export interface LrnParams {
+  n: number; c: number; inner: number; size: number; alpha: number; beta: number; k: number;
+}
+
+export type NativeIsa = 'generic' | 'avx2' | 'avx512';
+
+export interface SgemmParams {
+  m: number; n: number; k: number;
+  transA: boolean; transB: boolean;
+  lda: number; ldb: number; ldc: number;
+  alpha: number; beta: number;
+  bias?: Float32Array; biasMode?: 'none' | 'row' | 'col'; relu?: boolean;
+  /** Run this ISA's micro-kernel instead of the active one (must be supported). */
+  isa?: NativeIsa;
+  threads?: number;
 }
 
 export interface BroadcastParams {

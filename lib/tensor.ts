@@ -7,6 +7,8 @@
  * storage is freed when its last view is disposed.
  */
 import { describeValue, formatShape, rangeError, typeError } from './errors.js';
+import { runBackward } from './autograd/engine.js';
+import { record } from './autograd/graph.js';
 import { native } from './native.js';
 import { Generator } from './random.js';
 
@@ -32,11 +34,13 @@ export function liveTensorStats(): { tensors: number; bytes: number } {
 }
 
 export interface GradNode {
-  /** Name of the op that made the tensor (PascalCase, as in the op table). */
+  /** Name of the op that made the tensor (camelCase, as the function). */
   readonly op: string;
-  readonly inputs: readonly Tensor[];
+  readonly inputs: readonly (Tensor | null)[];
   /** Given d(loss)/d(output), returns d(loss)/d(input) for each input (null where none). */
   backward(gradOutput: Tensor): (Tensor | null)[];
+  /** Set once backward has run through the node (its saved tensors may be gone). */
+  released?: boolean;
 }
 
 export class Tensor {
@@ -96,7 +100,24 @@ export class Tensor {
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     const dims = (Array.isArray(shape[0]) ? shape[0] : shape) as readonly number[];
     const resolved = resolveShape('reshape', dims, this.size);
-    return new Tensor(this.data, resolved, false, this.storage);
+    const out = new Tensor(this.data, resolved, false, this.storage);
+    const inputShape = this.shape;
+    return record('reshape', [this], out, (g) => [g.reshape(inputShape)], { shape: resolved });
+  }
+
+  /**
+   * Computes d(this)/d(leaf) for every leaf that requires grad and adds it to `leaf.grad`.
+   * A non-scalar tensor needs the upstream `gradient` (same shape), as in PyTorch.
+   * @example loss.backward(); optimizer.step();
+   */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    runBackward(this, gradient, options.retainGraph ?? false);
+  }
+
+  /** Marks this leaf as needing gradients (chainable). */
+  requiresGrad_(on = true): this {
+    this.requiresGrad = on;
+    return this;
   }
 
   /** A tensor over the same data that records no gradient. */
@@ -175,8 +196,9 @@ export function resolveShape(op: string, shape: readonly unknown[], total?: numb
 export function tensor(data: Float32Array | readonly number[], shape?: readonly number[]): Tensor {
   let array: Float32Array;
   if (data instanceof Float32Array) {
-    if (data.buffer.byteLength === 0 && data.length === 0 && shape && shape.some((d) => d !== 0)) {
-      throw typeError('tensor', 'data', 'a Float32Array over a live ArrayBuffer', 'an empty or detached buffer');
+    const wanted = Array.isArray(shape) ? shape.reduce((a: number, b: unknown) => a * (typeof b === 'number' ? b : NaN), 1) : 0;
+    if (data.buffer.byteLength === 0 && data.length === 0 && wanted > 0) {
+      throw typeError('tensor', 'data', `a Float32Array of ${wanted} elements`, 'an empty or detached ArrayBuffer');
     }
     array = data;
   } else if (Array.isArray(data)) {

@@ -36,3 +36,35 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
     return shape[j] === 1 && d !== 1 ? 0 : own[j];
   });
 }
+
+/**
+ * Sums `data` (laid out as `fromShape`) down to `toShape`, the shape it was broadcast from:
+ * the gradient of a broadcast.
+ */
+export function sumToShape(data: Float32Array, fromShape: readonly number[], toShape: readonly number[]): Float32Array {
+  const size = toShape.reduce((a, b) => a * b, 1);
+  if (fromShape.length === toShape.length && fromShape.every((d, i) => d === toShape[i])) return data;
+  const out = new Float32Array(size);
+  const strides = broadcastStrides(toShape, fromShape);
+  const rank = fromShape.length;
+  const inner = rank === 0 ? 1 : fromShape[rank - 1];
+  const innerStride = rank === 0 ? 0 : strides[rank - 1];
+  const rows = inner === 0 ? 0 : data.length / inner;
+  for (let row = 0; row < rows; row++) {
+    let rem = row;
+    let base = 0;
+    for (let d = rank - 2; d >= 0; d--) {
+      base += (rem % fromShape[d]) * strides[d];
+      rem = Math.floor(rem / fromShape[d]);
+    }
+    const src = row * inner;
+    if (innerStride === 0) {
+      let s = 0;
+      for (let i = 0; i < inner; i++) s += data[src + i];
+      out[base] += s;
+    } else {
+      for (let i = 0; i < inner; i++) out[base + i] += data[src + i];
+    }
+  }
+  return out;
+}

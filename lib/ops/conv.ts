@@ -1,6 +1,7 @@
 /** conv2d: NCHW input, weight [Cout, Cin/groups, kH, kW], PyTorch semantics. */
 import { describeValue, formatShape, rangeError, typeError } from '../errors.js';
-import { native } from '../native.js';
+import { record } from '../autograd/graph.js';
+import { native, type ConvParams } from '../native.js';
 import { Tensor, checkRank, checkTensor } from '../tensor.js';
 import { checkOptions, int, pair } from './args.js';
 
@@ -17,12 +18,21 @@ export interface Conv2dOptions {
   padding?: Padding;
   dilation?: number | readonly [number, number];
   groups?: number;
-  /** Algorithm override: 'auto' (default) or 'direct'. Faster algorithms arrive with the speed work. */
+  /**
+   * Algorithm override (all give the same result within float rounding):
+   * - 'auto' (default): chosen per layer by the native heuristic (native/kernels/conv/conv2d.cc);
+   * - 'direct': the plain loop nest (any layer);
+   * - 'im2col': im2col + SGEMM (any layer);
+   * - 'gemm1x1': 1x1 kernels without padding as one SGEMM, no im2col;
+   * - 'winograd': Winograd F(4x4,3x3) for 3x3 stride-1 dilation-1 ungrouped layers;
+   * - 'depthwise': groups == in_channels.
+   * An algorithm that cannot run the layer throws a RangeError naming its requirement.
+   */
   algo?: Conv2dAlgo;
 }
 
-export type Conv2dAlgo = 'auto' | 'direct';
-const ALGOS: readonly Conv2dAlgo[] = ['auto', 'direct'];
+export type Conv2dAlgo = 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise';
+const ALGOS: readonly Conv2dAlgo[] = ['auto', 'direct', 'im2col', 'gemm1x1', 'winograd', 'depthwise'];
 
 /**
  * Output size of a convolution or pooling window along one axis:
@@ -161,11 +171,24 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options?
   if (r.n === 0 || r.cin === 0 || r.cout === 0) {
     return new Tensor(new Float32Array(r.n * r.cout * r.outH * r.outW), [r.n, r.cout, r.outH, r.outW]);
   }
-  const out = native.Conv2d(x.data, weight.data, bias ? bias.data : null, {
+  const params: ConvParams = {
     n: r.n, cin: r.cin, h: r.h, w: r.w, cout: r.cout, kh: r.kh, kw: r.kw,
     strideH: r.stride[0], strideW: r.stride[1],
     padTop: r.padding[0], padBottom: r.padding[1], padLeft: r.padding[2], padRight: r.padding[3],
-    dilationH: r.dilation[0], dilationW: r.dilation[1], groups: r.groups,
-  });
-  return Tensor.fromNative(out, [r.n, r.cout, r.outH, r.outW]);
+    dilationH: r.dilation[0], dilationW: r.dilation[1], groups: r.groups, algo: r.algo,
+  };
+  const out = Tensor.fromNative(native.Conv2d(x.data, weight.data, bias ? bias.data : null, params), [r.n, r.cout, r.outH, r.outW]);
+  // Saves x and weight; the gradients are a transposed convolution (input) and a correlation of
+  // input with gradOutput (weight), both through im2col + GEMM.
+  return record('conv2d', [x, weight, bias], out, (g) => {
+    const dx = x.requiresGrad ? Tensor.fromNative(native.Conv2dBackwardInput(g.data, weight.data, params), x.shape) : null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (weight.requiresGrad || bias?.requiresGrad) {
+      const [dwData, dbData] = native.Conv2dBackwardWeight(g.data, x.data, params, !!bias);
+      dw = Tensor.fromNative(dwData, weight.shape);
+      db = bias && dbData ? Tensor.fromNative(dbData, bias.shape) : null;
+    }
+    return [dx, dw, db];
+  }, params);
 }

@@ -8,3 +8,4 @@ export { relu, relu6, leakyRelu, sigmoid, tanh, softmax, logSoftmax } from './ac
 export { lrn, batchNorm2d, type LrnOptions, type BatchNorm2dOptions } from './norm.js';
 export { add, sub, mul, div } from './binary.js';
 export { concat, flatten, dropout, type DropoutOptions } from './shape.js';
+export { crossEntropy, mseLoss, type CrossEntropyOptions, type Reduction } from './loss.js';

@@ -1,5 +1,6 @@
 /** linear (x W^T + b) and matmul (PyTorch's matmul rules, batch dims broadcast). */
 import { formatShape, rangeError } from '../errors.js';
+import { record } from '../autograd/graph.js';
 import { native } from '../native.js';
 import { Tensor, checkTensor } from '../tensor.js';
 import { broadcastShapes, broadcastStrides } from './broadcast.js';
@@ -36,8 +37,23 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     if (bias) for (let r = 0; r < rows; r++) out.set(bias.data, r * outFeatures);
     return new Tensor(out, outShape);
   }
-  const out = native.Linear(x.data, weight.data, bias ? bias.data : null, { rows, inFeatures, outFeatures });
-  return Tensor.fromNative(out, outShape);
+  const out = Tensor.fromNative(native.Linear(x.data, weight.data, bias ? bias.data : null, { rows, inFeatures, outFeatures }), outShape);
+  // dx = g W, dW = g^T x, db = column sums of g (g viewed as [rows, out]).
+  return record('linear', [x, weight, bias], out, (g) => {
+    const dx = x.requiresGrad
+      ? Tensor.fromNative(native.Gemm(g.data, weight.data, { m: rows, n: inFeatures, k: outFeatures, transA: false, transB: false, alpha: 1 }), x.shape)
+      : null;
+    const dw = weight.requiresGrad
+      ? Tensor.fromNative(native.Gemm(g.data, x.data, { m: outFeatures, n: inFeatures, k: rows, transA: true, transB: false, alpha: 1 }), weight.shape)
+      : null;
+    let db: Tensor | null = null;
+    if (bias && bias.requiresGrad) {
+      const sums = new Float32Array(outFeatures);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < outFeatures; j++) sums[j] += g.data[r * outFeatures + j];
+      db = new Tensor(sums, bias.shape);
+    }
+    return [dx, dw, db];
+  }, { rows, inFeatures, outFeatures });
 }
 
 /**
@@ -85,6 +101,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     offsetsA[i] = oa * m * k;
     offsetsB[i] = ob * k * n;
   }
-  const out = native.Matmul(a.data, b.data, offsetsA, offsetsB, { batch, m, k, n });
-  return Tensor.fromNative(out, outShape);
+  const out = Tensor.fromNative(native.Matmul(a.data, b.data, offsetsA, offsetsB, { batch, m, k, n }), outShape);
+  // Per batch entry: dA_i = G_i B_i^T, dB_i = A_i^T G_i; entries that shared a broadcast matrix
+  // add into the same place, which is exactly the sum over the broadcast dims.
+  return record('matmul', [a, b], out, (g) => {
+    const da = a.requiresGrad ? new Float32Array(a.size) : null;
+    const db = b.requiresGrad ? new Float32Array(b.size) : null;
+    for (let i = 0; i < batch; i++) {
+      const gi = g.data.subarray(i * m * n, (i + 1) * m * n);
+      const ai = a.data.subarray(offsetsA[i], offsetsA[i] + m * k);
+      const bi = b.data.subarray(offsetsB[i], offsetsB[i] + k * n);
+      if (da) {
+        const part = native.Gemm(gi, bi, { m, n: k, k: n, transA: false, transB: true, alpha: 1 });
+        for (let j = 0; j < part.length; j++) da[offsetsA[i] + j] += part[j];
+      }
+      if (db) {
+        const part = native.Gemm(ai, gi, { m: k, n, k: m, transA: true, transB: false, alpha: 1 });
+        for (let j = 0; j < part.length; j++) db[offsetsB[i] + j] += part[j];
+      }
+    }
+    return [da ? new Tensor(da, a.shape) : null, db ? new Tensor(db, b.shape) : null];
+  });
 }

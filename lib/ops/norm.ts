@@ -1,5 +1,6 @@
 /** Local response normalization (AlexNet) and batch normalization. */
 import { formatShape, rangeError } from '../errors.js';
+import { record } from '../autograd/graph.js';
 import { native } from '../native.js';
 import { Tensor, checkRank, checkTensor } from '../tensor.js';
 import { bool, checkOptions, int, num } from './args.js';
@@ -29,25 +30,30 @@ export function lrn(x: Tensor, options: LrnOptions): Tensor {
   const [n, c] = x.shape;
   const inner = x.shape.slice(2).reduce((a, b) => a * b, 1);
   if (x.size === 0) return new Tensor(new Float32Array(0), x.shape);
-  return Tensor.fromNative(native.Lrn(x.data, { n, c, inner, size, alpha, beta, k }), x.shape);
+  const params = { n, c, inner, size, alpha, beta, k };
+  const out = Tensor.fromNative(native.Lrn(x.data, params), x.shape);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.LrnBackward(x.data, g.data, params), x.shape)], params);
 }
 
 export interface BatchNorm2dOptions {
   eps?: number;
-  /** Batch statistics (training) or running statistics (inference, the default). */
+  /** Batch statistics, updating the running ones (training), or running statistics (default). */
   training?: boolean;
+  /** Weight of the new batch statistic in the running average (PyTorch's default 0.1). */
   momentum?: number;
 }
 
 /**
- * Batch normalization over the channel dim of [N, C, H, W] (or [N, C]) with running statistics:
- * (x - mean) / sqrt(var + eps) * weight + bias.
- * @example cn.batchNorm2d(x, runningMean, runningVar, gamma, beta, { eps: 1e-5 })
+ * Batch normalization over the channel dim of [N, C, H, W] (or [N, C]):
+ * (x - mean) / sqrt(var + eps) * weight + bias. At eval, mean/var are the running statistics;
+ * in training they are the batch's, and the running ones are updated in place
+ * (running = (1 - momentum) * running + momentum * batch, with the unbiased batch variance).
+ * @example cn.batchNorm2d(x, runningMean, runningVar, gamma, beta, { training: true })
  */
 export function batchNorm2d(
   x: Tensor,
-  runningMean: Tensor,
-  runningVar: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
   weight?: Tensor | null,
   bias?: Tensor | null,
   options?: BatchNorm2dOptions,
@@ -55,13 +61,10 @@ export function batchNorm2d(
   const op = 'batchNorm2d';
   const o = checkOptions(op, options, ['eps', 'training', 'momentum']);
   checkTensor(op, 'input', x);
-  checkRank(op, 'input', x, [2, 4], '[N, C, H, W] or [N, C]');
+  checkRank(op, 'input', x, [2, 3, 4], '[N, C, H, W], [N, C, L] or [N, C]');
   const eps = num(op, 'eps', o.eps ?? 1e-5, 0);
   const training = bool(op, 'training', o.training ?? false);
-  num(op, 'momentum', o.momentum ?? 0.1, 0, 1);
-  if (training) {
-    throw rangeError(op, 'options.training', 'false (batch-statistics mode comes with autograd)', 'true');
-  }
+  const momentum = num(op, 'momentum', o.momentum ?? 0.1, 0, 1);
   const c = x.shape[1];
   const perChannel: [string, Tensor | null | undefined][] = [
     ['runningMean', runningMean],
@@ -71,7 +74,8 @@ export function batchNorm2d(
   ];
   for (const [name, t] of perChannel) {
     if (t === null || t === undefined) {
-      if (name === 'runningMean' || name === 'runningVar') checkTensor(op, name, t);
+      // Without running statistics only batch statistics exist (track_running_stats=False).
+      if (!training && (name === 'runningMean' || name === 'runningVar')) checkTensor(op, name, t);
       continue;
     }
     checkTensor(op, name, t);
@@ -80,13 +84,47 @@ export function batchNorm2d(
     }
   }
   const n = x.shape[0];
-  const inner = x.ndim === 4 ? x.shape[2] * x.shape[3] : 1;
+  const inner = x.shape.slice(2).reduce((a, b) => a * b, 1);
   if (x.size === 0) return new Tensor(new Float32Array(0), x.shape);
-  const out = native.BatchNorm2d(x.data, runningMean.data, runningVar.data, weight ? weight.data : null, bias ? bias.data : null, {
-    n,
-    c,
-    inner,
-    eps,
-  });
-  return Tensor.fromNative(out, x.shape);
+  const gamma = weight ?? null;
+  const beta = bias ?? null;
+  const dims = { n, c, inner };
+
+  let out: Tensor;
+  let mean: Float32Array;
+  let invStd: Float32Array;
+  if (training) {
+    const count = n * inner;
+    if (count < 2) {
+      throw rangeError(op, 'input', 'more than 1 value per channel in training mode', `shape ${formatShape(x.shape)}`);
+    }
+    const [y, batchMean, batchVar, batchInvStd] = native.BatchNorm2dTrain(x.data, gamma?.data ?? null, beta?.data ?? null, { ...dims, eps });
+    out = Tensor.fromNative(y, x.shape);
+    mean = batchMean;
+    invStd = batchInvStd;
+    const unbiased = count / (count - 1);
+    if (runningMean) for (let i = 0; i < c; i++) runningMean.data[i] = (1 - momentum) * runningMean.data[i] + momentum * batchMean[i];
+    if (runningVar) for (let i = 0; i < c; i++) runningVar.data[i] = (1 - momentum) * runningVar.data[i] + momentum * batchVar[i] * unbiased;
+  } else {
+    const rm = runningMean as Tensor;
+    const rv = runningVar as Tensor;
+    out = Tensor.fromNative(native.BatchNorm2d(x.data, rm.data, rv.data, gamma?.data ?? null, beta?.data ?? null, { ...dims, eps }), x.shape);
+    mean = rm.data.slice();
+    invStd = rv.data.map((v) => 1 / Math.sqrt(v + eps));
+  }
+  // Saves x and the statistics it normalized with (a copy at eval: running stats change).
+  return record(op, [x, gamma, beta, runningMean, runningVar], out, (g) => {
+    const [dx, dgamma, dbeta] = native.BatchNorm2dBackward(x.data, g.data, mean, invStd, gamma?.data ?? null, {
+      ...dims,
+      training,
+      affine: gamma !== null,
+    });
+    return [
+      Tensor.fromNative(dx, x.shape),
+      gamma && dgamma ? Tensor.fromNative(dgamma, gamma.shape) : null,
+      beta && dbeta ? Tensor.fromNative(dbeta, beta.shape) : null,
+      null,
+      null,
+    ];
+  }, { ...dims, eps, training });
 }

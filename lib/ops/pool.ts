@@ -1,5 +1,6 @@
 /** Pooling over NCHW planes: max, average, Lp-norm, global and adaptive, PyTorch semantics. */
 import { formatShape, rangeError } from '../errors.js';
+import { needsGrad, record } from '../autograd/graph.js';
 import { native, type PoolParams } from '../native.js';
 import { Tensor, checkRank, checkTensor } from '../tensor.js';
 import { bool, checkOptions, int, num, pair } from './args.js';
@@ -93,7 +94,16 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
   const op = 'maxPool2d';
   const o = checkOptions(op, options, ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode']);
   const r = resolvePool2d(op, x, o, true, true);
-  return emptyOrNull(r) ?? Tensor.fromNative(native.MaxPool2d(x.data, poolParams(r)), [r.n, r.c, r.outH, r.outW]);
+  const empty = emptyOrNull(r);
+  if (empty) return empty;
+  const params = poolParams(r);
+  const outShape = [r.n, r.c, r.outH, r.outW];
+  if (!needsGrad(x)) return record(op, [x], Tensor.fromNative(native.MaxPool2d(x.data, params), outShape), () => [null], params);
+  // Saves the argmax of each window; the gradient goes back to exactly that element.
+  const [y, indices] = native.MaxPool2dWithIndices(x.data, params);
+  return record(op, [x], Tensor.fromNative(y, outShape), (g) => [
+    Tensor.fromNative(native.MaxPool2dBackward(g.data, indices, params), x.shape),
+  ], params);
 }
 
 /**
@@ -106,10 +116,11 @@ export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
   const r = resolvePool2d(op, x, o, true, false);
   const countIncludePad = bool(op, 'countIncludePad', o.countIncludePad ?? true);
   const divisorOverride = o.divisorOverride === undefined || o.divisorOverride === null ? 0 : int(op, 'divisorOverride', o.divisorOverride, 1);
-  return (
-    emptyOrNull(r) ??
-    Tensor.fromNative(native.AvgPool2d(x.data, { ...poolParams(r), countIncludePad, divisorOverride }), [r.n, r.c, r.outH, r.outW])
-  );
+  const empty = emptyOrNull(r);
+  if (empty) return empty;
+  const params = { ...poolParams(r), countIncludePad, divisorOverride };
+  const out = Tensor.fromNative(native.AvgPool2d(x.data, params), [r.n, r.c, r.outH, r.outW]);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.AvgPool2dBackward(g.data, params), x.shape)], params);
 }
 
 /**
@@ -121,7 +132,12 @@ export function lpPool2d(x: Tensor, options: LpPool2dOptions): Tensor {
   const o = checkOptions(op, options, ['p', 'kernelSize', 'stride', 'ceilMode']);
   const p = num(op, 'p', o.p, Number.MIN_VALUE);
   const r = resolvePool2d(op, x, o, false, false);
-  return emptyOrNull(r) ?? Tensor.fromNative(native.LpPool2d(x.data, { ...poolParams(r), p }), [r.n, r.c, r.outH, r.outW]);
+  const empty = emptyOrNull(r);
+  if (empty) return empty;
+  const params = { ...poolParams(r), p };
+  const out = Tensor.fromNative(native.LpPool2d(x.data, params), [r.n, r.c, r.outH, r.outW]);
+  // Saves x and the output: d/dx_i = y^(1-p) x_i^(p-1) (window / count).
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.LpPool2dBackward(x.data, out.data, g.data, params), x.shape)], params);
 }
 
 function resolveAdaptive(op: string, x: Tensor, outputSize: unknown): { n: number; c: number; h: number; w: number; outH: number; outW: number } {
@@ -133,21 +149,29 @@ function resolveAdaptive(op: string, x: Tensor, outputSize: unknown): { n: numbe
   return { n, c, h, w, outH, outW };
 }
 
+function adaptivePool(op: string, x: Tensor, outputSize: unknown, isMax: boolean): Tensor {
+  const p = resolveAdaptive(op, x, outputSize);
+  const outShape = [p.n, p.c, p.outH, p.outW];
+  if (p.n === 0 || p.c === 0) return new Tensor(new Float32Array(0), outShape);
+  if (isMax) {
+    const out = Tensor.fromNative(native.AdaptiveMaxPool2d(x.data, p), outShape);
+    return record(op, [x], out, (g) => [Tensor.fromNative(native.AdaptiveMaxPool2dBackward(x.data, g.data, p), x.shape)], { ...p, max: true });
+  }
+  const out = Tensor.fromNative(native.AdaptiveAvgPool2d(x.data, p), outShape);
+  return record(op, [x], out, (g) => [Tensor.fromNative(native.AdaptiveAvgPool2dBackward(g.data, p), x.shape)], { ...p, max: false });
+}
+
 /**
  * Adaptive average pooling to a fixed output size (window i covers [floor(iH/oh), ceil((i+1)H/oh))).
  * @example cn.adaptiveAvgPool2d(x, [7, 7])
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number, number]): Tensor {
-  const p = resolveAdaptive('adaptiveAvgPool2d', x, outputSize);
-  if (p.n === 0 || p.c === 0) return new Tensor(new Float32Array(0), [p.n, p.c, p.outH, p.outW]);
-  return Tensor.fromNative(native.AdaptiveAvgPool2d(x.data, p), [p.n, p.c, p.outH, p.outW]);
+  return adaptivePool('adaptiveAvgPool2d', x, outputSize, false);
 }
 
 /** @example cn.adaptiveMaxPool2d(x, 1) */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly [number, number]): Tensor {
-  const p = resolveAdaptive('adaptiveMaxPool2d', x, outputSize);
-  if (p.n === 0 || p.c === 0) return new Tensor(new Float32Array(0), [p.n, p.c, p.outH, p.outW]);
-  return Tensor.fromNative(native.AdaptiveMaxPool2d(x.data, p), [p.n, p.c, p.outH, p.outW]);
+  return adaptivePool('adaptiveMaxPool2d', x, outputSize, true);
 }
 
 /**
@@ -155,14 +179,10 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly [numb
  * @example cn.globalAvgPool2d(features)
  */
 export function globalAvgPool2d(x: Tensor): Tensor {
-  const p = resolveAdaptive('globalAvgPool2d', x, 1);
-  if (p.n === 0 || p.c === 0) return new Tensor(new Float32Array(0), [p.n, p.c, 1, 1]);
-  return Tensor.fromNative(native.AdaptiveAvgPool2d(x.data, p), [p.n, p.c, 1, 1]);
+  return adaptivePool('globalAvgPool2d', x, 1, false);
 }
 
 /** Max over each whole plane: [N, C, H, W] -> [N, C, 1, 1]. */
 export function globalMaxPool2d(x: Tensor): Tensor {
-  const p = resolveAdaptive('globalMaxPool2d', x, 1);
-  if (p.n === 0 || p.c === 0) return new Tensor(new Float32Array(0), [p.n, p.c, 1, 1]);
-  return Tensor.fromNative(native.AdaptiveMaxPool2d(x.data, p), [p.n, p.c, 1, 1]);
+  return adaptivePool('globalMaxPool2d', x, 1, true);
 }

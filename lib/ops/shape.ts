@@ -1,5 +1,6 @@
 /** concat, flatten and dropout. */
 import { describeValue, formatShape, rangeError, typeError } from '../errors.js';
+import { record } from '../autograd/graph.js';
 import { native } from '../native.js';
 import { Tensor, checkTensor } from '../tensor.js';
 import { bool, checkOptions, dimIndex, int, num } from './args.js';
@@ -33,11 +34,21 @@ export function concat(list: readonly Tensor[], dim = 1): Tensor {
   outShape[d] = sizes.reduce((a, b) => a + b, 0);
   const outer = first.shape.slice(0, d).reduce((a, b) => a * b, 1);
   const inner = first.shape.slice(d + 1).reduce((a, b) => a * b, 1);
-  const out = native.Concat(
-    tensors.map((t) => t.data),
-    { sizes, outer, inner },
-  );
-  return Tensor.fromNative(out, outShape);
+  const out = Tensor.fromNative(native.Concat(tensors.map((t) => t.data), { sizes, outer, inner }), outShape);
+  // The gradient of each part is its slice of the output gradient.
+  return record(op, tensors, out, (g) => {
+    const total = outShape[d];
+    let offset = 0;
+    return tensors.map((t, i) => {
+      const chunk = sizes[i] * inner;
+      const start = offset;
+      offset += chunk;
+      if (!t.requiresGrad) return null;
+      const part = new Float32Array(t.size);
+      for (let o = 0; o < outer; o++) part.set(g.data.subarray(o * total * inner + start, o * total * inner + start + chunk), o * chunk);
+      return new Tensor(part, t.shape);
+    });
+  }, { sizes, outer, inner });
 }
 
 /**
@@ -76,6 +87,9 @@ export function dropout(x: Tensor, options?: DropoutOptions): Tensor {
   if (!training || p === 0) return x;
   const seed = o.seed === undefined ? Math.floor(Math.random() * 2 ** 52) : int(op, 'seed', o.seed, 0);
   if (x.size === 0) return x;
-  const [y] = native.Dropout(x.data, p, seed);
-  return Tensor.fromNative(y, x.shape);
+  const [y, mask] = native.Dropout(x.data, p, seed);
+  // Saves the mask (0 or 1/(1-p)): the gradient is masked the same way.
+  return record(op, [x], Tensor.fromNative(y, x.shape), (g) => [
+    Tensor.fromNative(native.Mul(g.data, mask, { outShape: [x.size], stridesA: [1], stridesB: [1] }), x.shape),
+  ], { p, training: true });
 }

@@ -17,6 +17,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerGemm(env, exports);
   registerEltwise(env, exports);
   registerNorm(env, exports);
+  registerConvBackward(env, exports);
+  registerPoolBackward(env, exports);
+  registerEltwiseBackward(env, exports);
+  registerNormBackward(env, exports);
+  registerGemmBackward(env, exports);
+  registerSession(env, exports);
   registerBench(env, exports);
   return exports;
 }

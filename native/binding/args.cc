@@ -138,3 +138,28 @@ int64_t checkedProduct(Napi::Env env, const char* op, std::initializer_list<int6
 }
 
 }  // namespace convnode
+
+namespace convnode {
+
+std::string enumProp(const Napi::Object& params, const char* key, const char* op,
+                     std::initializer_list<const char*> allowed, const char* fallback) {
+  Napi::Value v = params.Get(key);
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsString()) throwTypeError(params.Env(), op, key, "one of " + list, describe(v));
+  std::string s = v.As<Napi::String>().Utf8Value();
+  for (const char* a : allowed)
+    if (s == a) return s;
+  throwRangeError(params.Env(), op, key, "one of " + list, describe(v));
+}
+
+Isa isaProp(const Napi::Object& params, const char* op) {
+  std::string s = enumProp(params, "isa", op, {"generic", "avx2", "avx512"}, "");
+  if (s.empty()) return activeIsa();
+  Isa isa = s == "avx512" ? Isa::Avx512 : s == "avx2" ? Isa::Avx2 : Isa::Generic;
+  if (!isaSupported(isa)) throwRangeError(params.Env(), op, "isa", "an ISA this CPU supports", s);
+  return isa;
+}
+
+}  // namespace convnode

@@ -46,3 +46,15 @@ int64_t checkedProduct(Napi::Env env, const char* op, std::initializer_list<int6
 Napi::Float32Array newOutput(Napi::Env env, int64_t count, float** out, const char* op);
 
 }  // namespace convnode
+
+#include "core/cpu_features.h"
+
+namespace convnode {
+// Optional "isa" property ('generic' | 'avx2' | 'avx512'): absent means activeIsa(). Lets tests
+// and the quick bench run every kernel family the machine supports in one process; an ISA the
+// CPU lacks throws instead of crashing with SIGILL.
+Isa isaProp(const Napi::Object& params, const char* op);
+// Optional string property: `fallback` when absent; otherwise must be one of `allowed`.
+std::string enumProp(const Napi::Object& params, const char* key, const char* op,
+                     std::initializer_list<const char*> allowed, const char* fallback);
+}  // namespace convnode

@@ -1,9 +1,16 @@
 // Conv2d(x, weight, bias | null, params) -> Float32Array.
 // params: { n, cin, h, w, cout, kh, kw, strideH, strideW, padTop, padBottom, padLeft, padRight,
-//           dilationH, dilationW, groups }
+//           dilationH, dilationW, groups, algo?, relu?, isa? }
+// algo: 'auto' | 'direct' | 'im2col' | 'gemm1x1' | 'winograd' | 'depthwise' (an algorithm that
+// cannot run the layer throws); relu fuses max(0, .) into the store; isa (tests/bench) runs
+// another supported ISA's kernels.
 #include <napi.h>
 
+#include <string>
+
 #include "binding/args.h"
+#include "binding/params.h"
+#include "core/aligned_buffer.h"
 #include "kernels/conv/conv2d.h"
 
 namespace convnode {
@@ -12,51 +19,70 @@ namespace {
 
 constexpr const char* kOp = "conv2d";
 
-Conv2dShape readConvShape(const Napi::Object& p) {
-  Conv2dShape s;
-  s.n = intProp(p, "n", kOp, 1);
-  s.cin = intProp(p, "cin", kOp, 1);
-  s.h = intProp(p, "h", kOp, 1);
-  s.w = intProp(p, "w", kOp, 1);
-  s.cout = intProp(p, "cout", kOp, 1);
-  s.kh = intProp(p, "kh", kOp, 1);
-  s.kw = intProp(p, "kw", kOp, 1);
-  s.strideH = intProp(p, "strideH", kOp, 1);
-  s.strideW = intProp(p, "strideW", kOp, 1);
-  s.padTop = intProp(p, "padTop", kOp, 0);
-  s.padBottom = intProp(p, "padBottom", kOp, 0);
-  s.padLeft = intProp(p, "padLeft", kOp, 0);
-  s.padRight = intProp(p, "padRight", kOp, 0);
-  s.dilationH = intProp(p, "dilationH", kOp, 1);
-  s.dilationW = intProp(p, "dilationW", kOp, 1);
-  s.groups = intProp(p, "groups", kOp, 1);
-  Napi::Env env = p.Env();
-  if (s.cin % s.groups != 0) {
-    throwRangeError(env, kOp, "groups", "a divisor of in_channels " + std::to_string(s.cin),
-                    std::to_string(s.groups));
+
+const char* algoRequirement(ConvAlgo a) {
+  switch (a) {
+    case ConvAlgo::Gemm1x1: return "gemm1x1 to be used on a 1x1 kernel without padding";
+    case ConvAlgo::Winograd: return "winograd to be used on a 3x3 kernel, stride 1, dilation 1, groups 1";
+    case ConvAlgo::Depthwise: return "depthwise to be used with groups == in_channels > 1";
+    default: return "an algorithm that supports this layer";
   }
-  if (s.cout % s.groups != 0) {
-    throwRangeError(env, kOp, "groups", "a divisor of out_channels " + std::to_string(s.cout),
-                    std::to_string(s.groups));
+}
+
+// ConvAlgoFor(params) -> the algorithm 'auto' picks for a layer (for summaries, benches, tests).
+Napi::Value ConvAlgoFor(const Napi::CallbackInfo& info) {
+  Conv2dShape s = readConv2dShape(objectArg(info[0], kOp, "params"));
+  return Napi::String::New(info.Env(), convAlgoName(convAlgoChoose(s)));
+}
+
+// A filter transformed once for one algorithm (today: Winograd's U = G g G^T, [36][cout][cin],
+// 4x the weight's size), held by JS as a type-tagged External and freed by its finalizer. The
+// eager op cannot cache this itself, since nothing tells it when a weight tensor is updated in
+// place (optimizers do); the compiled inference plan, which owns its weights, keeps one per
+// layer and passes it as params.prepacked. Keyed by shape: a handle used with another layer
+// shape throws.
+struct PrepackedConv {
+  int64_t cout = 0, cin = 0, kh = 0, kw = 0, groups = 0;
+  ConvAlgo algo = ConvAlgo::Winograd;
+  AlignedFloats data;
+  int64_t bytes = 0;
+};
+const napi_type_tag kPrepackedTag = {0x6a1c2e5f0b7d4c13ULL, 0x9e3a5f71c2d84b06ULL};
+
+// Conv2dPrepack(weight, params) -> External: params as Conv2d (algo must be 'winograd').
+Napi::Value Conv2dPrepack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object params = objectArg(info[1], kOp, "params");
+  Conv2dShape s = readConv2dShape(params);
+  const std::string algoName = enumProp(params, "algo", kOp, {"winograd"}, "winograd");
+  if (!convAlgoSupports(ConvAlgo::Winograd, s)) {
+    throwRangeError(env, kOp, "algo", algoRequirement(ConvAlgo::Winograd), "'" + algoName + "' for this layer");
   }
-  // Keep every size far from overflow before multiplying.
-  for (int64_t v : {s.n, s.cin, s.h, s.w, s.cout, s.kh, s.kw, s.strideH, s.strideW, s.padTop,
-                    s.padBottom, s.padLeft, s.padRight, s.dilationH, s.dilationW}) {
-    if (v > (int64_t(1) << 31)) throwRangeError(env, kOp, "params", "dimensions below 2^31", std::to_string(v));
+  const int64_t wLen = checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw});
+  FloatView w = floatArrayArg(info[0], kOp, "weight", wLen);
+  auto* p = new PrepackedConv();
+  p->cout = s.cout; p->cin = s.cin; p->kh = s.kh; p->kw = s.kw; p->groups = s.groups;
+  const int64_t floats = winograd43FilterFloats(s);
+  p->data = allocFloats(static_cast<size_t>(floats));
+  if (!p->data) {
+    delete p;
+    throwRangeError(env, kOp, "weight", "a filter transform that fits in memory", std::to_string(floats * 4) + " bytes");
   }
-  s.outH = convOutputSize(s.h, s.padTop, s.padBottom, s.kh, s.strideH, s.dilationH);
-  s.outW = convOutputSize(s.w, s.padLeft, s.padRight, s.kw, s.strideW, s.dilationW);
-  if (s.outH < 1 || s.outW < 1) {
-    throwRangeError(env, kOp, "weight", "a kernel (with dilation) no larger than the padded input",
-                    "an output of " + std::to_string(s.outH) + "x" + std::to_string(s.outW));
-  }
-  return s;
+  p->bytes = floats * 4;
+  winograd43TransformFilter(s, w.data, p->data.get());
+  Napi::MemoryManagement::AdjustExternalMemory(env, p->bytes);
+  auto ext = Napi::External<PrepackedConv>::New(env, p, [](Napi::Env e, PrepackedConv* q) {
+    Napi::MemoryManagement::AdjustExternalMemory(e, -q->bytes);
+    delete q;
+  });
+  ext.TypeTag(&kPrepackedTag);
+  return ext;
 }
 
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object params = objectArg(info[3], kOp, "params");
-  Conv2dShape s = readConvShape(params);
+  Conv2dShape s = readConv2dShape(params);
   const int64_t xLen = checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w});
   const int64_t wLen = checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw});
   const int64_t yLen = checkedProduct(env, kOp, {s.n, s.cout, s.outH, s.outW});
@@ -65,7 +91,37 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   FloatView b = optionalFloatArrayArg(info[2], kOp, "bias", s.cout);
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, yLen, &y, kOp);
-  conv2dDirectGeneric(s, x.data, w.data, b.data, y);
+  const std::string algoName = enumProp(params, "algo", kOp,
+                                        {"auto", "direct", "im2col", "gemm1x1", "winograd", "depthwise"}, "auto");
+  ConvAlgo algo = ConvAlgo::Auto;
+  for (ConvAlgo a : {ConvAlgo::Direct, ConvAlgo::Im2col, ConvAlgo::Gemm1x1, ConvAlgo::Winograd, ConvAlgo::Depthwise})
+    if (algoName == convAlgoName(a)) algo = a;
+  if (!convAlgoSupports(algo, s)) {
+    throwRangeError(env, kOp, "algo", algoRequirement(algo), "'" + algoName + "' for this layer");
+  }
+  const Isa isa = isaProp(params, kOp);
+  const bool relu = params.Has("relu") && boolProp(params, "relu", kOp);
+  Napi::Value pre = params.Get("prepacked");
+  if (!pre.IsUndefined() && !pre.IsNull()) {
+    if (!pre.IsExternal() || !pre.As<Napi::External<PrepackedConv>>().CheckTypeTag(&kPrepackedTag)) {
+      throwTypeError(env, kOp, "prepacked", "a handle from Conv2dPrepack", describe(pre));
+    }
+    const PrepackedConv* p = pre.As<Napi::External<PrepackedConv>>().Data();
+    if (p->cout != s.cout || p->cin != s.cin || p->kh != s.kh || p->kw != s.kw || p->groups != s.groups) {
+      throwRangeError(env, kOp, "prepacked", "a handle prepacked for this weight shape",
+                      "one for [" + std::to_string(p->cout) + ", " + std::to_string(p->cin / p->groups) + ", " +
+                          std::to_string(p->kh) + ", " + std::to_string(p->kw) + "]");
+    }
+    if (algo != ConvAlgo::Auto && algo != ConvAlgo::Winograd) {
+      throwRangeError(env, kOp, "algo", "'winograd' or 'auto' with a Winograd prepacked handle", "'" + algoName + "'");
+    }
+    if (!convAlgoSupports(ConvAlgo::Winograd, s)) {
+      throwRangeError(env, kOp, "prepacked", algoRequirement(ConvAlgo::Winograd), "a layer it cannot run");
+    }
+    conv2dWinograd43(s, isa, x.data, p->data.get(), b.data, y, relu);
+    return out;
+  }
+  conv2d(s, algo, isa, x.data, w.data, b.data, y, relu);
   return out;
 }
 
@@ -73,6 +129,8 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 
 void registerConv(Napi::Env env, Napi::Object exports) {
   exports.Set("Conv2d", Napi::Function::New(env, Conv2d, "Conv2d"));
+  exports.Set("Conv2dPrepack", Napi::Function::New(env, Conv2dPrepack, "Conv2dPrepack"));
+  exports.Set("ConvAlgoFor", Napi::Function::New(env, ConvAlgoFor, "ConvAlgoFor"));
 }
 
 }  // namespace convnode

@@ -33,12 +33,12 @@ Napi::Value Linear(const Napi::CallbackInfo& info) {
   s.lda = in;
   s.ldb = in;
   s.ldc = out;
+  GemmEpilogue ep;
   if (b.data) {
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < out; ++j) y[r * out + j] = b.data[j];
-    s.beta = 1.0f;
+    ep.bias = b.data;
+    ep.biasMode = BiasMode::PerCol;
   }
-  if (rows > 0) sgemmGeneric(s, x.data, w.data, y);
+  if (rows > 0) sgemm(s, x.data, w.data, y, ep);
   return result;
 }
 
@@ -84,8 +84,56 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   s.ldb = n;
   s.ldc = n;
   for (int64_t i = 0; i < batch; ++i) {
-    sgemmGeneric(s, a.data + offA[static_cast<size_t>(i)], b.data + offB[static_cast<size_t>(i)], y + i * m * n);
+    sgemm(s, a.data + offA[static_cast<size_t>(i)], b.data + offB[static_cast<size_t>(i)], y + i * m * n);
   }
+  return result;
+}
+
+// Sgemm(a, b, c | null, { m, n, k, transA, transB, lda, ldb, ldc, alpha, beta, bias?, biasMode?,
+// relu?, isa?, threads? }) -> new C. The BLAS-shaped entry, for tests (every ISA, transposes,
+// alpha/beta, edges) and the quick bench; the ops use sgemm() directly.
+Napi::Value Sgemm(const Napi::CallbackInfo& info) {
+  const char* op = "sgemm";
+  Napi::Env env = info.Env();
+  Napi::Object p = objectArg(info[3], op, "params");
+  GemmShape s;
+  s.m = intProp(p, "m", op, 0);
+  s.n = intProp(p, "n", op, 0);
+  s.k = intProp(p, "k", op, 0);
+  s.transA = boolProp(p, "transA", op);
+  s.transB = boolProp(p, "transB", op);
+  s.lda = intProp(p, "lda", op, 1);
+  s.ldb = intProp(p, "ldb", op, 1);
+  s.ldc = intProp(p, "ldc", op, 1);
+  s.alpha = static_cast<float>(numberProp(p, "alpha", op));
+  s.beta = static_cast<float>(numberProp(p, "beta", op));
+  const Isa isa = isaProp(p, op);
+  const int64_t threads = p.Has("threads") ? intProp(p, "threads", op, 1) : 0;
+  // Stored extents: op(A) is m x k, stored [m, lda] (or [k, lda] when transposed), etc.
+  const int64_t aRows = s.transA ? s.k : s.m, aCols = s.transA ? s.m : s.k;
+  const int64_t bRows = s.transB ? s.n : s.k, bCols = s.transB ? s.k : s.n;
+  if (s.lda < aCols) throwRangeError(env, op, "lda", ">= " + std::to_string(aCols), std::to_string(s.lda));
+  if (s.ldb < bCols) throwRangeError(env, op, "ldb", ">= " + std::to_string(bCols), std::to_string(s.ldb));
+  if (s.ldc < s.n) throwRangeError(env, op, "ldc", ">= " + std::to_string(s.n), std::to_string(s.ldc));
+  auto need = [&](int64_t rows, int64_t ld) { return rows == 0 ? 0 : checkedProduct(env, op, {rows - 1, ld}) + ld; };
+  FloatView a = floatArrayArg(info[0], op, "a", -1);
+  FloatView b = floatArrayArg(info[1], op, "b", -1);
+  FloatView c0 = optionalFloatArrayArg(info[2], op, "c", -1);
+  if (a.length < need(aRows, s.lda) - (s.lda - aCols)) throwRangeError(env, op, "a", "enough elements for the shape", std::to_string(a.length));
+  if (b.length < need(bRows, s.ldb) - (s.ldb - bCols)) throwRangeError(env, op, "b", "enough elements for the shape", std::to_string(b.length));
+  const int64_t cLen = s.m == 0 ? 0 : (s.m - 1) * s.ldc + s.n;
+  if (c0.data && c0.length != cLen) throwRangeError(env, op, "c", std::to_string(cLen) + " elements", std::to_string(c0.length));
+  GemmEpilogue ep;
+  const std::string mode = enumProp(p, "biasMode", op, {"none", "row", "col"}, "none");
+  if (mode != "none") {
+    ep.biasMode = mode == "row" ? BiasMode::PerRow : BiasMode::PerCol;
+    ep.bias = floatArrayArg(p.Get("bias"), op, "bias", mode == "row" ? s.m : s.n).data;
+  }
+  ep.relu = p.Has("relu") && boolProp(p, "relu", op);
+  float* y = nullptr;
+  Napi::Float32Array result = newOutput(env, cLen, &y, op);
+  for (int64_t i = 0; i < cLen; ++i) y[i] = c0.data ? c0.data[i] : 0.0f;
+  sgemmIsa(isa, s, a.data, b.data, y, ep, static_cast<int>(threads));
   return result;
 }
 
@@ -93,6 +141,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
 
 void registerGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("Linear", Napi::Function::New(env, Linear, "Linear"));
+  exports.Set("Sgemm", Napi::Function::New(env, Sgemm, "Sgemm"));
   exports.Set("Matmul", Napi::Function::New(env, Matmul, "Matmul"));
 }
 

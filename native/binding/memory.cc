@@ -61,11 +61,24 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// DataAddressMod64(typedArray) -> address of its first element modulo 64 (tests check the
+// alignment of op outputs with it).
+Napi::Value DataAddressMod64(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray()) {
+    throwTypeError(env, "dataAddressMod64", "array", "a TypedArray", describe(info[0]));
+  }
+  Napi::TypedArray arr = info[0].As<Napi::TypedArray>();
+  const uintptr_t base = reinterpret_cast<uintptr_t>(arr.ArrayBuffer().Data());
+  return Napi::Number::New(env, static_cast<double>((base + arr.ByteOffset()) % 64));
+}
+
 }  // namespace
 
 void registerMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("Release", Napi::Function::New(env, Release, "Release"));
   exports.Set("Memory", Napi::Function::New(env, Memory, "Memory"));
+  exports.Set("DataAddressMod64", Napi::Function::New(env, DataAddressMod64, "DataAddressMod64"));
 }
 
 }  // namespace convnode

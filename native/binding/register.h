@@ -10,5 +10,11 @@ void registerPool(Napi::Env env, Napi::Object exports);
 void registerGemm(Napi::Env env, Napi::Object exports);
 void registerEltwise(Napi::Env env, Napi::Object exports);
 void registerNorm(Napi::Env env, Napi::Object exports);
+void registerConvBackward(Napi::Env env, Napi::Object exports);
+void registerPoolBackward(Napi::Env env, Napi::Object exports);
+void registerEltwiseBackward(Napi::Env env, Napi::Object exports);
+void registerNormBackward(Napi::Env env, Napi::Object exports);
+void registerGemmBackward(Napi::Env env, Napi::Object exports);
+void registerSession(Napi::Env env, Napi::Object exports);
 void registerBench(Napi::Env env, Napi::Object exports);
 }  // namespace convnode

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu_features.h"
+
 namespace convnode {
 
 struct Conv2dShape {
@@ -28,5 +30,59 @@ inline int64_t convOutputSize(int64_t in, int64_t padBefore, int64_t padAfter, i
 // the inner loop carries no bounds test.
 void conv2dDirectGeneric(const Conv2dShape& s, const float* x, const float* weight,
                          const float* bias, float* y);
+
+// ---- Algorithms (conv2d.cc dispatches; each lives in its own file, SIMD parts per ISA) ----
+enum class ConvAlgo { Auto = 0, Direct, Im2col, Gemm1x1, Winograd, Depthwise };
+const char* convAlgoName(ConvAlgo a);
+// Whether `a` can run this layer: direct and im2col run anything; gemm1x1 needs a 1x1 kernel
+// without padding; winograd a 3x3 stride-1 dilation-1 kernel with groups == 1; depthwise
+// groups == in_channels (one input channel per group, any multiplier).
+bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s);
+// The heuristic behind algo 'auto' (rules and provenance in conv2d.cc).
+ConvAlgo convAlgoChoose(const Conv2dShape& s);
+
+// y = conv(x, w) + bias, then max(0, .) when relu. `algo` must support the layer (Auto is
+// resolved here); `isa` picks the micro-kernels (activeIsa() in production, any supported ISA
+// in tests). Scratch is allocated once per call.
+void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const float* w,
+            const float* bias, float* y, bool relu = false);
+
+// im2col + SGEMM per group, in chunks of output rows so the column buffer stays near L2/L3
+// size whatever the layer.
+void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                  const float* bias, float* y, bool relu);
+// 1x1 convolution as one SGEMM per (image, group): W[cout, cin] x X[cin, H*W]; strided 1x1
+// subsamples X first.
+void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                   const float* bias, float* y, bool relu);
+// Depthwise (groups == cin): per channel plane, padded copy then SIMD over output columns.
+void conv2dDepthwise(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                     const float* bias, float* y, bool relu);
+
+// Winograd F(4x4, 3x3). The filter transform U = G g G^T is laid out [36][cout][cin] and can be
+// computed once per weight tensor (winograd43TransformFilter) and reused by every call.
+int64_t winograd43FilterFloats(const Conv2dShape& s);
+void winograd43TransformFilter(const Conv2dShape& s, const float* w, float* u);
+void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
+                      const float* bias, float* y, bool relu);
+
+}  // namespace convnode
+
+namespace convnode {
+
+// im2col for one image and one group: col[(icg*kh + ky)*kw + kx][oy*outW + ox] =
+// x[g*cinG + icg][oy*sh - padTop + ky*dh][ox*sw - padLeft + kx*dw] (0 outside the input).
+// col holds (cin/groups)*kh*kw rows of outH*outW floats.
+void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col);
+// The adjoint of im2col: accumulates col back into the (group's channels of the) image.
+void col2imGeneric(const Conv2dShape& s, const float* col, int64_t group, float* image);
+
+// Gradients of conv2d. dy is [n, cout, outH, outW].
+// dx = conv2d^T(dy, weight) (overwritten), [n, cin, h, w].
+void conv2dBackwardInputGeneric(const Conv2dShape& s, const float* dy, const float* weight,
+                                float* dx);
+// dweight (overwritten) [cout, cin/groups, kh, kw]; dbias (nullable, overwritten) [cout].
+void conv2dBackwardWeightGeneric(const Conv2dShape& s, const float* dy, const float* x,
+                                 float* dweight, float* dbias);
 
 }  // namespace convnode

@@ -34,3 +34,24 @@ void dropoutGeneric(float p, uint64_t seed, const float* x, float* y, float* mas
                     int64_t count);
 
 }  // namespace convnode
+
+namespace convnode {
+
+// dx = dy * f'(.) where `saved` is what the derivative needs: the output y for Relu, Sigmoid
+// and Tanh, the input x for LeakyRelu and Relu6.
+void unaryBackwardGeneric(UnaryOp op, float alpha, const float* saved, const float* dy,
+                          float* dx, int64_t count);
+
+// Softmax gradient from its output y: dx = y * (dy - sum(dy * y)); for logSoftmax (y = log p):
+// dx = dy - exp(y) * sum(dy).
+void softmaxBackwardGeneric(bool logSoftmax, int64_t outer, int64_t dim, int64_t inner,
+                            const float* y, const float* dy, float* dx);
+
+// Fused, numerically stable softmax + cross-entropy over rows of [n, c] logits:
+// loss[i] = -sum_j q_ij log softmax(z_i)_j with q = (1 - smoothing) onehot(label) + smoothing/c.
+// probs receives softmax(z) (the backward needs it: dz = (probs - q) * dloss).
+// Rows whose label equals ignoreIndex get loss 0 and q = probs (zero gradient).
+void crossEntropyGeneric(int64_t n, int64_t c, const float* logits, const int32_t* labels,
+                         float smoothing, int32_t ignoreIndex, float* loss, float* probs);
+
+}  // namespace convnode

@@ -2,6 +2,8 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu_features.h"
+
 namespace convnode {
 
 struct GemmShape {
@@ -11,7 +13,40 @@ struct GemmShape {
   float alpha = 1.0f, beta = 0.0f;
 };
 
+// What happens to each C element after alpha*AB + beta*C, fused into the micro-kernel's
+// store so conv layers need no second pass over their output: bias[i] (PerRow: one value per
+// row of C, e.g. per output channel of an NCHW conv) or bias[j] (PerCol: per column, e.g.
+// Linear), then max(0, .) when relu is set.
+enum class BiasMode { None = 0, PerRow = 1, PerCol = 2 };
+struct GemmEpilogue {
+  const float* bias = nullptr;
+  BiasMode biasMode = BiasMode::None;
+  bool relu = false;
+};
+
 // Reference-quality generic path: loops ordered so the innermost one walks contiguous memory.
+// Kept as the test oracle; it ignores the epilogue.
 void sgemmGeneric(const GemmShape& s, const float* a, const float* b, float* c);
+
+// The fast path: BLIS-style packed, cache-blocked, register-blocked SGEMM with the micro-kernel
+// of activeIsa(), threaded over numThreads() (OpenMP) unless `threads` says otherwise (1 lets
+// a caller that already runs inside a parallel region call it per thread).
+void sgemm(const GemmShape& s, const float* a, const float* b, float* c,
+           const GemmEpilogue& ep = GemmEpilogue(), int threads = 0);
+
+// Same, on an explicitly named ISA (must be supported): tests and benchmarks use it to compare
+// micro-kernels inside one process.
+void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+              const GemmEpilogue& ep = GemmEpilogue(), int threads = 0);
+
+// Single-threaded SGEMM on caller-provided scratch (>= sgemmScratchFloats(isa, s) floats,
+// 64-byte aligned): for kernels that run many small GEMMs from their own parallel loop
+// (Winograd's 36 products), so that no call allocates.
+int64_t sgemmScratchFloats(Isa isa, const GemmShape& s);
+void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+                 const GemmEpilogue& ep, float* scratch);
+
+// The micro-kernel name bound for an ISA, e.g. "f32_gemm_ukernel_14x32__avx512f".
+const char* sgemmUkernelName(Isa isa);
 
 }  // namespace convnode

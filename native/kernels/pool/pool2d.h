@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu_features.h"
+
 namespace convnode {
 
 struct Pool2dShape {
@@ -30,6 +32,12 @@ inline int64_t poolOutputSize(int64_t in, int64_t k, int64_t pad, int64_t stride
 // return_indices, so backward can route gradients. NaN propagates as in PyTorch.
 void maxPool2dGeneric(const Pool2dShape& s, const float* x, float* y, int32_t* argmax);
 
+// The same without indices, vectorized per ISA (maxpool_<isa>.cc) over a padded plane.
+void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y);
+void maxPoolPlaneGeneric(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
+void maxPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
+void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
+
 // countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
 // than by the window clipped to the input. divisorOverride > 0 replaces both.
 void avgPool2dGeneric(const Pool2dShape& s, bool countIncludePad, int64_t divisorOverride,
@@ -43,5 +51,24 @@ void adaptiveAvgPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_
                               int64_t outW, const float* x, float* y);
 void adaptiveMaxPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_t outH,
                               int64_t outW, const float* x, float* y);
+
+}  // namespace convnode
+
+namespace convnode {
+
+// Gradients of the pooling ops; dx is overwritten, [n, c, h, w].
+void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* dy, const int32_t* argmax,
+                              float* dx);
+void avgPool2dBackwardGeneric(const Pool2dShape& s, bool countIncludePad,
+                              int64_t divisorOverride, const float* dy, float* dx);
+// Needs the forward input x and output y: d/dx_i = y^(1-p) * x_i^(p-1) * (kh*kw / count).
+void lpPool2dBackwardGeneric(const Pool2dShape& s, double p, const float* x, const float* y,
+                             const float* dy, float* dx);
+void adaptiveAvgPool2dBackwardGeneric(int64_t n, int64_t c, int64_t h, int64_t w,
+                                      int64_t outH, int64_t outW, const float* dy, float* dx);
+// Recomputes each window's first maximum from x, as the forward chose it.
+void adaptiveMaxPool2dBackwardGeneric(int64_t n, int64_t c, int64_t h, int64_t w,
+                                      int64_t outH, int64_t outW, const float* x,
+                                      const float* dy, float* dx);
 
 }  // namespace convnode

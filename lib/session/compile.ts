@@ -1,0 +1,291 @@
+/**
+ * Lowers a traced graph to a native plan: folds eval-mode batch norm into the preceding conv,
+ * fuses ReLU into conv / linear / add / batch norm, turns reshapes into aliases, and assigns
+ * every activation an arena slot reused once the value is dead (first fit over live intervals).
+ */
+import { formatShape, rangeError } from '../errors.js';
+import type { Graph, GraphNode, GraphValue } from './trace.js';
+
+export interface PlanStepDesc {
+  op: string;
+  inputs: number[];
+  output: number;
+  params: Record<string, unknown>;
+}
+
+export interface PlanDesc {
+  arenaFloats: number;
+  inputOffset: number;
+  inputSize: number;
+  outputOffset: number;
+  outputSize: number;
+  constants: { offset: number; data: Float32Array }[];
+  steps: PlanStepDesc[];
+}
+
+export interface CompileReport {
+  /** Batch norms folded into a convolution. */
+  foldedBatchNorms: number;
+  /** ReLUs fused into the op before them. */
+  fusedRelus: number;
+  /** Activation memory with slot reuse vs one buffer per value. */
+  activationFloats: number;
+  activationFloatsWithoutReuse: number;
+}
+
+const SUPPORTED = new Set([
+  'conv2d', 'maxPool2d', 'avgPool2d', 'lpPool2d', 'adaptiveAvgPool2d', 'adaptiveMaxPool2d', 'globalAvgPool2d',
+  'globalMaxPool2d', 'linear', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'lrn',
+  'batchNorm2d', 'add', 'sub', 'mul', 'div', 'concat', 'reshape',
+]);
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function checkSupported(graph: Graph): void {
+  const problems: string[] = [];
+  graph.nodes.forEach((n, i) => {
+    if (!SUPPORTED.has(n.op)) problems.push(`node ${i} (${n.op}): not supported in a compiled plan`);
+    else if (n.op === 'batchNorm2d' && n.attrs.training) problems.push(`node ${i} (batchNorm2d): in training mode`);
+  });
+  if (problems.length > 0) {
+    throw rangeError('InferenceSession', 'model', 'inference ops in eval mode', problems.join('; '));
+  }
+}
+
+/** Consumers of each value (node indices). */
+function consumers(nodes: readonly (GraphNode | null)[], count: number): number[][] {
+  const users: number[][] = Array.from({ length: count }, () => []);
+  nodes.forEach((n, i) => n && n.inputs.forEach((v) => v >= 0 && users[v].push(i)));
+  return users;
+}
+
+/** conv -> batchNorm2d (eval) becomes one conv with scaled weights and a shifted bias. */
+function foldBatchNorms(graph: Graph, nodes: (GraphNode | null)[]): number {
+  let folded = 0;
+  const users = consumers(nodes, graph.values.length);
+  nodes.forEach((bn, i) => {
+    if (!bn || bn.op !== 'batchNorm2d') return;
+    const [x, gamma, beta, mean, variance] = bn.inputs;
+    const convIndex = nodes.findIndex((n) => n !== null && n.op === 'conv2d' && n.output === x);
+    if (convIndex < 0 || users[x].length !== 1 || x === graph.output) return;
+    const conv = nodes[convIndex]!;
+    const [, w, b] = conv.inputs;
+    const constant = (v: number): Float32Array | undefined => (v >= 0 && graph.values[v].kind === 'const' ? graph.values[v].data : undefined);
+    const wData = constant(w);
+    const meanData = constant(mean);
+    const varData = constant(variance);
+    if (!wData || !meanData || !varData || (b >= 0 && !constant(b))) return;
+    const eps = bn.attrs.eps as number;
+    const cout = graph.values[w].shape[0];
+    const perOut = wData.length / cout;
+    const newW = new Float32Array(wData.length);
+    const newB = new Float32Array(cout);
+    const g = constant(gamma);
+    const be = constant(beta);
+    const bias = b >= 0 ? constant(b)! : null;
+    for (let o = 0; o < cout; o++) {
+      const scale = (g ? g[o] : 1) / Math.sqrt(varData[o] + eps);
+      for (let j = 0; j < perOut; j++) newW[o * perOut + j] = wData[o * perOut + j] * scale;
+      newB[o] = ((bias ? bias[o] : 0) - meanData[o]) * scale + (be ? be[o] : 0);
+    }
+    const addConst = (shape: number[], data: Float32Array): number => {
+      const id = graph.values.length;
+      graph.values.push({ id, shape, kind: 'const', data });
+      return id;
+    };
+    nodes[convIndex] = { ...conv, inputs: [conv.inputs[0], addConst([...graph.values[w].shape], newW), addConst([cout], newB)], output: bn.output };
+    nodes[i] = null;
+    folded++;
+  });
+  return folded;
+}
+
+/** relu after conv / linear / binary / batch norm, when it is the only user, runs in their store. */
+function fuseRelus(graph: Graph, nodes: (GraphNode | null)[]): number {
+  let fused = 0;
+  const fusable = new Set(['conv2d', 'linear', 'add', 'sub', 'mul', 'div', 'batchNorm2d']);
+  const users = consumers(nodes, graph.values.length);
+  nodes.forEach((relu, i) => {
+    if (!relu || relu.op !== 'relu') return;
+    const x = relu.inputs[0];
+    const producerIndex = nodes.findIndex((n) => n !== null && n.output === x);
+    if (producerIndex < 0 || users[x].length !== 1 || x === graph.output) return;
+    const producer = nodes[producerIndex]!;
+    if (!fusable.has(producer.op) || producer.attrs.fusedRelu) return;
+    nodes[producerIndex] = { ...producer, output: relu.output, attrs: { ...producer.attrs, fusedRelu: true } };
+    nodes[i] = null;
+    fused++;
+  });
+  return fused;
+}
+
+export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileReport; outputShape: number[] } {
+  checkSupported(graph);
+  const nodes: (GraphNode | null)[] = graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs] }));
+  const foldedBatchNorms = foldBatchNorms(graph, nodes);
+  const fusedRelus = fuseRelus(graph, nodes);
+
+  // Drop nodes whose results nobody needs (walking back from the output).
+  const needed = new Set<number>([graph.output]);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (!n) continue;
+    if (!needed.has(n.output)) {
+      nodes[i] = null;
+      continue;
+    }
+    n.inputs.forEach((v) => v >= 0 && needed.add(v));
+  }
+  const live = nodes.filter((n): n is GraphNode => n !== null);
+
+  // Reshapes alias their input: a value's storage is its root's.
+  const root = new Map<number, number>();
+  const rootOf = (v: number): number => root.get(v) ?? v;
+  for (const n of live) if (n.op === 'reshape') root.set(n.output, rootOf(n.inputs[0]));
+
+  // Constants first, each 16-float (64-byte) aligned.
+  const align = (x: number): number => Math.ceil(x / 16) * 16;
+  const constOffset = new Map<number, number>();
+  const constants: { offset: number; data: Float32Array }[] = [];
+  let cursor = 0;
+  for (const n of live) {
+    for (const v of n.inputs) {
+      const r = v >= 0 ? rootOf(v) : -1;
+      if (r < 0 || graph.values[r].kind !== 'const' || constOffset.has(r)) continue;
+      constOffset.set(r, cursor);
+      constants.push({ offset: cursor, data: graph.values[r].data! });
+      cursor = align(cursor + graph.values[r].data!.length);
+    }
+  }
+  const activationBase = cursor;
+
+  // Live intervals of activation roots (the input is live from the start, the output to the end).
+  const steps = live.filter((n) => n.op !== 'reshape');
+  const lastUse = new Map<number, number>();
+  const firstDef = new Map<number, number>([[graph.input, -1]]);
+  steps.forEach((n, i) => {
+    n.inputs.forEach((v) => v >= 0 && lastUse.set(rootOf(v), i));
+    if (!firstDef.has(rootOf(n.output))) firstDef.set(rootOf(n.output), i);
+  });
+  lastUse.set(rootOf(graph.output), steps.length);
+
+  const slot = new Map<number, number>();
+  const free: { offset: number; size: number }[] = [];
+  let arenaEnd = activationBase;
+  let withoutReuse = 0;
+  const allocate = (v: number): void => {
+    const floats = align(size(graph.values[v].shape));
+    withoutReuse += floats;
+    const fit = free.findIndex((f) => f.size >= floats);
+    if (fit >= 0) {
+      const f = free[fit];
+      slot.set(v, f.offset);
+      if (f.size === floats) free.splice(fit, 1);
+      else free[fit] = { offset: f.offset + floats, size: f.size - floats };
+      return;
+    }
+    slot.set(v, arenaEnd);
+    arenaEnd += floats;
+  };
+  const release = (v: number): void => {
+    free.push({ offset: slot.get(v)!, size: align(size(graph.values[v].shape)) });
+    free.sort((a, b) => a.offset - b.offset);
+    for (let i = 0; i + 1 < free.length; ) {
+      if (free[i].offset + free[i].size === free[i + 1].offset) {
+        free[i].size += free[i + 1].size;
+        free.splice(i + 1, 1);
+      } else i++;
+    }
+  };
+  allocate(graph.input);
+  const offsetOf = (v: number): number => {
+    const r = rootOf(v);
+    return constOffset.get(r) ?? slot.get(r)!;
+  };
+
+  const descs: PlanStepDesc[] = [];
+  steps.forEach((n, i) => {
+    const out = rootOf(n.output);
+    if (!slot.has(out)) allocate(out); // before the inputs are released: never overlapping them
+    descs.push(lowerStep(graph, n, offsetOf));
+    for (const v of new Set(n.inputs.filter((x) => x >= 0).map(rootOf))) {
+      if (graph.values[v].kind !== 'const' && lastUse.get(v) === i && slot.has(v)) release(v);
+    }
+  });
+
+  let outputOffset = offsetOf(graph.output);
+  const outputSize = size(graph.values[graph.output].shape);
+  if (rootOf(graph.output) === graph.input || graph.values[rootOf(graph.output)].kind === 'const') {
+    // The model returns its input (or a constant): copy into a slot of its own.
+    const copyTo = arenaEnd;
+    arenaEnd += align(outputSize);
+    descs.push({ op: 'copy', inputs: [outputOffset], output: copyTo, params: { count: outputSize } });
+    outputOffset = copyTo;
+  }
+  return {
+    plan: {
+      arenaFloats: Math.max(arenaEnd, 16),
+      inputOffset: slot.get(graph.input)!,
+      inputSize: size(graph.values[graph.input].shape),
+      outputOffset,
+      outputSize,
+      constants,
+      steps: descs,
+    },
+    report: { foldedBatchNorms, fusedRelus, activationFloats: arenaEnd - activationBase, activationFloatsWithoutReuse: withoutReuse },
+    outputShape: [...graph.values[graph.output].shape],
+  };
+}
+
+function lowerStep(graph: Graph, n: GraphNode, offsetOf: (v: number) => number): PlanStepDesc {
+  const a = n.attrs;
+  const relu = a.fusedRelu === true;
+  const ins = n.inputs.filter((v) => v >= 0).map(offsetOf);
+  const output = offsetOf(n.output);
+  const count = size(graph.values[n.output].shape);
+  const pick = (keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, a[k]]));
+  switch (n.op) {
+    case 'conv2d':
+      return { op: 'conv2d', inputs: ins, output, params: { ...pick(['n', 'cin', 'h', 'w', 'cout', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padBottom', 'padLeft', 'padRight', 'dilationH', 'dilationW', 'groups']), relu, constWeight: graph.values[n.inputs[1]].kind === 'const' } };
+    case 'maxPool2d':
+    case 'avgPool2d':
+    case 'lpPool2d':
+      return { op: n.op, inputs: ins, output, params: { ...a } };
+    case 'adaptiveAvgPool2d':
+    case 'adaptiveMaxPool2d':
+    case 'globalAvgPool2d':
+    case 'globalMaxPool2d':
+      return { op: a.max ? 'adaptiveMaxPool2d' : 'adaptiveAvgPool2d', inputs: ins, output, params: pick(['n', 'c', 'h', 'w', 'outH', 'outW']) };
+    case 'linear':
+      return { op: 'linear', inputs: ins, output, params: { ...pick(['rows', 'inFeatures', 'outFeatures']), relu } };
+    case 'relu':
+    case 'relu6':
+    case 'leakyRelu':
+    case 'sigmoid':
+    case 'tanh':
+      return { op: 'unary', inputs: ins, output, params: { fn: n.op, alpha: (a.negativeSlope as number | undefined) ?? 0, count } };
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+      return { op: 'binary', inputs: ins, output, params: { fn: n.op, ...pick(['outShape', 'stridesA', 'stridesB']), relu } };
+    case 'softmax':
+    case 'logSoftmax':
+      return { op: n.op, inputs: ins, output, params: pick(['outer', 'dim', 'inner']) };
+    case 'lrn':
+      return { op: 'lrn', inputs: ins, output, params: { ...a } };
+    case 'batchNorm2d': {
+      // Traced as [x, weight, bias, runningMean, runningVar]; the plan wants [x, mean, var, weight?, bias?].
+      const [x, gamma, beta, mean, variance] = n.inputs;
+      const affine = gamma >= 0 && beta >= 0;
+      const inputs = [x, mean, variance, ...(affine ? [gamma, beta] : [])].map(offsetOf);
+      return { op: 'batchNorm2d', inputs, output, params: { ...pick(['n', 'c', 'inner', 'eps']), relu } };
+    }
+    case 'concat':
+      return { op: 'concat', inputs: ins, output, params: pick(['sizes', 'outer', 'inner']) };
+    default:
+      throw rangeError('InferenceSession', 'model', 'supported ops', `${n.op} with output ${formatShape(graph.values[n.output].shape)}`);
+  }
+}
+
+export type { GraphValue };

@@ -1,0 +1,51 @@
+// Conv2dBackwardInput(dy, weight, params) -> dx; Conv2dBackwardWeight(dy, x, params, withBias)
+// -> [dweight, dbias | null]. params as Conv2d's.
+#include <napi.h>
+
+#include "binding/args.h"
+#include "binding/params.h"
+#include "kernels/conv/conv2d.h"
+
+namespace convnode {
+
+namespace {
+
+constexpr const char* kOp = "conv2dBackward";
+
+Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Conv2dShape s = readConv2dShape(objectArg(info[2], kOp, "params"));
+  FloatView dy = floatArrayArg(info[0], kOp, "gradOutput", checkedProduct(env, kOp, {s.n, s.cout, s.outH, s.outW}));
+  FloatView w = floatArrayArg(info[1], kOp, "weight", checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw}));
+  float* dx = nullptr;
+  Napi::Float32Array out = newOutput(env, checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w}), &dx, kOp);
+  conv2dBackwardInputGeneric(s, dy.data, w.data, dx);
+  return out;
+}
+
+Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Conv2dShape s = readConv2dShape(objectArg(info[2], kOp, "params"));
+  FloatView dy = floatArrayArg(info[0], kOp, "gradOutput", checkedProduct(env, kOp, {s.n, s.cout, s.outH, s.outW}));
+  FloatView x = floatArrayArg(info[1], kOp, "input", checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w}));
+  const bool withBias = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  float* dw = nullptr;
+  float* db = nullptr;
+  Napi::Float32Array dwOut = newOutput(env, checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw}), &dw, kOp);
+  Napi::Value dbOut = env.Null();
+  if (withBias) dbOut = newOutput(env, s.cout, &db, kOp);
+  conv2dBackwardWeightGeneric(s, dy.data, x.data, dw, db);
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, dwOut);
+  result.Set(1u, dbOut);
+  return result;
+}
+
+}  // namespace
+
+void registerConvBackward(Napi::Env env, Napi::Object exports) {
+  exports.Set("Conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput, "Conv2dBackwardInput"));
+  exports.Set("Conv2dBackwardWeight", Napi::Function::New(env, Conv2dBackwardWeight, "Conv2dBackwardWeight"));
+}
+
+}  // namespace convnode

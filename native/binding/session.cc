@@ -1,0 +1,397 @@
+// PlanCreate(desc) -> handle; PlanRun(handle, input) -> Promise<Float32Array> (on the executor
+// thread); PlanRunSync(handle, input) -> Float32Array (same queue, the caller waits).
+//
+// desc: { arenaFloats, inputOffset, inputSize, outputOffset, outputSize,
+//         constants: [{ offset, data: Float32Array }],
+//         steps: [{ op, inputs: number[], output: number, params: {...} }] }
+// Every offset and size is checked here against the shapes in params, so a malformed plan
+// throws instead of reading or writing outside the arena.
+#include <napi.h>
+
+#include <cmath>
+#include <cstring>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "binding/args.h"
+#include "binding/params.h"
+#include "kernels/gemm/gemm.h"
+#include "plan/executor.h"
+#include "plan/plan.h"
+
+namespace convnode {
+
+namespace {
+
+constexpr const char* kOp = "InferenceSession";
+
+struct PlanHandle {
+  std::shared_ptr<Plan> plan;
+  std::shared_ptr<std::mutex> lock = std::make_shared<std::mutex>();
+};
+
+const napi_type_tag kPlanTag = {0x3c5e7a91d2b44f08ULL, 0x8f1d6c2ab7e35a94ULL};
+
+int64_t readOffset(const Napi::Value& v, const char* what) { return intArg(v, kOp, what, 0); }
+
+void checkRegion(Napi::Env env, const Plan& plan, int64_t offset, int64_t size, const std::string& what) {
+  if (size < 0 || offset < 0 || offset > plan.arenaFloats || size > plan.arenaFloats - offset) {
+    throwRangeError(env, kOp, what, "a region inside the arena of " + std::to_string(plan.arenaFloats) + " floats",
+                    "[" + std::to_string(offset) + ", +" + std::to_string(size) + ")");
+  }
+}
+
+bool overlaps(int64_t a, int64_t an, int64_t b, int64_t bn) { return a < b + bn && b < a + an; }
+
+UnaryOp unaryOf(Napi::Env env, const std::string& name) {
+  if (name == "relu") return UnaryOp::Relu;
+  if (name == "relu6") return UnaryOp::Relu6;
+  if (name == "leakyRelu") return UnaryOp::LeakyRelu;
+  if (name == "sigmoid") return UnaryOp::Sigmoid;
+  if (name == "tanh") return UnaryOp::Tanh;
+  throwTypeError(env, kOp, "steps[].params.fn", "relu, relu6, leakyRelu, sigmoid or tanh", name);
+}
+
+BinaryOp binaryOf(Napi::Env env, const std::string& name) {
+  if (name == "add") return BinaryOp::Add;
+  if (name == "sub") return BinaryOp::Sub;
+  if (name == "mul") return BinaryOp::Mul;
+  if (name == "div") return BinaryOp::Div;
+  throwTypeError(env, kOp, "steps[].params.fn", "add, sub, mul or div", name);
+}
+
+std::string stringProp(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsString()) throwTypeError(o.Env(), kOp, key, "a string", describe(v));
+  return v.As<Napi::String>().Utf8Value();
+}
+
+// Reads one step, checks its regions against the arena, and returns it ready to run.
+PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t index) {
+  const std::string where = "steps[" + std::to_string(index) + "]";
+  PlanStep s;
+  const std::string op = stringProp(d, "op");
+  Napi::Value inputsV = d.Get("inputs");
+  if (!inputsV.IsArray()) throwTypeError(env, kOp, where + ".inputs", "an array of offsets", describe(inputsV));
+  Napi::Array inputs = inputsV.As<Napi::Array>();
+  for (uint32_t i = 0; i < inputs.Length(); ++i) s.inputs.push_back(readOffset(inputs.Get(i), "inputs"));
+  s.output = readOffset(d.Get("output"), "output");
+  Napi::Object p = objectArg(d.Get("params"), kOp, "params");
+  std::vector<int64_t> inSizes;
+  int64_t outSize = 0;
+  auto needInputs = [&](size_t lo, size_t hi) {
+    if (s.inputs.size() < lo || s.inputs.size() > hi) {
+      throwRangeError(env, kOp, where + ".inputs", std::to_string(lo) + " to " + std::to_string(hi) + " offsets",
+                      std::to_string(s.inputs.size()));
+    }
+  };
+  if (op == "conv2d") {
+    s.op = StepOp::Conv2d;
+    s.conv = readConv2dShape(p);
+    needInputs(2, 3);
+    s.hasBias = s.inputs.size() == 3;
+    s.relu = boolProp(p, "relu", kOp);
+    const Conv2dShape& c = s.conv;
+    inSizes = {c.n * c.cin * c.h * c.w, c.cout * (c.cin / c.groups) * c.kh * c.kw};
+    if (s.hasBias) inSizes.push_back(c.cout);
+    outSize = c.n * c.cout * c.outH * c.outW;
+    s.algo = convAlgoChoose(c);
+    // The Winograd filter transform happens once at creation: only for constant weights.
+    if (s.algo == ConvAlgo::Winograd && !boolProp(p, "constWeight", kOp)) s.algo = ConvAlgo::Im2col;
+  } else if (op == "maxPool2d" || op == "avgPool2d" || op == "lpPool2d") {
+    s.op = op == "maxPool2d" ? StepOp::MaxPool2d : op == "avgPool2d" ? StepOp::AvgPool2d : StepOp::LpPool2d;
+    s.pool = readPool2dShape(p, op.c_str());
+    needInputs(1, 1);
+    if (s.op == StepOp::AvgPool2d) {
+      s.countIncludePad = boolProp(p, "countIncludePad", kOp);
+      s.divisorOverride = intProp(p, "divisorOverride", kOp, 0);
+    }
+    if (s.op == StepOp::LpPool2d) {
+      s.p = numberProp(p, "p", kOp);
+      if (!(s.p > 0) || !std::isfinite(s.p)) throwRangeError(env, kOp, "p", "a finite number > 0", std::to_string(s.p));
+    }
+    inSizes = {s.pool.n * s.pool.c * s.pool.h * s.pool.w};
+    outSize = s.pool.n * s.pool.c * s.pool.outH * s.pool.outW;
+  } else if (op == "adaptiveAvgPool2d" || op == "adaptiveMaxPool2d") {
+    s.op = op == "adaptiveAvgPool2d" ? StepOp::AdaptiveAvgPool2d : StepOp::AdaptiveMaxPool2d;
+    needInputs(1, 1);
+    s.n = intProp(p, "n", kOp, 1), s.c = intProp(p, "c", kOp, 1), s.h = intProp(p, "h", kOp, 1), s.w = intProp(p, "w", kOp, 1);
+    s.outH = intProp(p, "outH", kOp, 1), s.outW = intProp(p, "outW", kOp, 1);
+    inSizes = {checkedProduct(env, kOp, {s.n, s.c, s.h, s.w})};
+    outSize = checkedProduct(env, kOp, {s.n, s.c, s.outH, s.outW});
+  } else if (op == "linear") {
+    s.op = StepOp::Linear;
+    needInputs(2, 3);
+    s.hasBias = s.inputs.size() == 3;
+    s.rows = intProp(p, "rows", kOp, 1), s.inFeatures = intProp(p, "inFeatures", kOp, 1), s.outFeatures = intProp(p, "outFeatures", kOp, 1);
+    s.relu = boolProp(p, "relu", kOp);
+    inSizes = {checkedProduct(env, kOp, {s.rows, s.inFeatures}), checkedProduct(env, kOp, {s.outFeatures, s.inFeatures})};
+    if (s.hasBias) inSizes.push_back(s.outFeatures);
+    outSize = checkedProduct(env, kOp, {s.rows, s.outFeatures});
+  } else if (op == "unary") {
+    s.op = StepOp::Unary;
+    needInputs(1, 1);
+    s.unary = unaryOf(env, stringProp(p, "fn"));
+    s.alpha = static_cast<float>(numberProp(p, "alpha", kOp));
+    s.count = intProp(p, "count", kOp, 1);
+    inSizes = {s.count};
+    outSize = s.count;
+  } else if (op == "binary") {
+    s.op = StepOp::Binary;
+    needInputs(2, 2);
+    s.binary = binaryOf(env, stringProp(p, "fn"));
+    s.relu = boolProp(p, "relu", kOp);
+    Napi::Value shapeV = p.Get("outShape"), saV = p.Get("stridesA"), sbV = p.Get("stridesB");
+    if (!shapeV.IsArray() || !saV.IsArray() || !sbV.IsArray()) throwTypeError(env, kOp, "binary params", "outShape and strides arrays", describe(shapeV));
+    Napi::Array shape = shapeV.As<Napi::Array>(), sa = saV.As<Napi::Array>(), sb = sbV.As<Napi::Array>();
+    BroadcastShape& b = s.broadcast;
+    b.rank = static_cast<int>(shape.Length());
+    if (b.rank < 1 || b.rank > kMaxRank || sa.Length() != shape.Length() || sb.Length() != shape.Length()) {
+      throwRangeError(env, kOp, "binary params", "rank 1..8 with one stride per dim", std::to_string(b.rank));
+    }
+    int64_t count = 1, spanA = 1, spanB = 1;
+    for (int i = 0; i < b.rank; ++i) {
+      b.outShape[i] = intArg(shape.Get(i), kOp, "outShape", 1);
+      b.strideA[i] = intArg(sa.Get(i), kOp, "stridesA", 0);
+      b.strideB[i] = intArg(sb.Get(i), kOp, "stridesB", 0);
+      count = checkedProduct(env, kOp, {count, b.outShape[i]});
+      spanA += (b.outShape[i] - 1) * b.strideA[i];
+      spanB += (b.outShape[i] - 1) * b.strideB[i];
+    }
+    s.count = count;
+    inSizes = {spanA, spanB};
+    outSize = count;
+  } else if (op == "softmax" || op == "logSoftmax") {
+    s.op = StepOp::Softmax;
+    needInputs(1, 1);
+    s.relu = op == "logSoftmax";
+    s.outer = intProp(p, "outer", kOp, 1), s.dim = intProp(p, "dim", kOp, 1), s.inner = intProp(p, "inner", kOp, 1);
+    inSizes = {checkedProduct(env, kOp, {s.outer, s.dim, s.inner})};
+    outSize = inSizes[0];
+  } else if (op == "lrn") {
+    s.op = StepOp::Lrn;
+    needInputs(1, 1);
+    s.n = intProp(p, "n", kOp, 1), s.c = intProp(p, "c", kOp, 1), s.inner = intProp(p, "inner", kOp, 1);
+    s.size = intProp(p, "size", kOp, 1);
+    s.alpha = static_cast<float>(numberProp(p, "alpha", kOp));
+    s.beta = static_cast<float>(numberProp(p, "beta", kOp));
+    s.k = static_cast<float>(numberProp(p, "k", kOp));
+    inSizes = {checkedProduct(env, kOp, {s.n, s.c, s.inner})};
+    outSize = inSizes[0];
+  } else if (op == "batchNorm2d") {
+    s.op = StepOp::BatchNorm;
+    needInputs(3, 5);
+    s.hasAffine = s.inputs.size() == 5;
+    s.n = intProp(p, "n", kOp, 1), s.c = intProp(p, "c", kOp, 1), s.inner = intProp(p, "inner", kOp, 1);
+    s.eps = static_cast<float>(numberProp(p, "eps", kOp));
+    s.relu = boolProp(p, "relu", kOp);
+    s.count = checkedProduct(env, kOp, {s.n, s.c, s.inner});
+    inSizes = {s.count, s.c, s.c};
+    if (s.hasAffine) inSizes.insert(inSizes.end(), {s.c, s.c});
+    outSize = s.count;
+  } else if (op == "concat") {
+    s.op = StepOp::Concat;
+    needInputs(1, 4096);
+    s.outer = intProp(p, "outer", kOp, 1), s.inner = intProp(p, "inner", kOp, 1);
+    Napi::Value sizesV = p.Get("sizes");
+    if (!sizesV.IsArray() || sizesV.As<Napi::Array>().Length() != s.inputs.size()) {
+      throwTypeError(env, kOp, "concat sizes", "one size per input", describe(sizesV));
+    }
+    int64_t total = 0;
+    for (uint32_t i = 0; i < s.inputs.size(); ++i) {
+      s.sizes.push_back(intArg(sizesV.As<Napi::Array>().Get(i), kOp, "sizes", 0));
+      inSizes.push_back(checkedProduct(env, kOp, {s.outer, s.sizes.back(), s.inner}));
+      total += s.sizes.back();
+    }
+    outSize = checkedProduct(env, kOp, {s.outer, total, s.inner});
+  } else if (op == "copy") {
+    s.op = StepOp::Copy;
+    needInputs(1, 1);
+    s.count = intProp(p, "count", kOp, 0);
+    inSizes = {s.count};
+    outSize = s.count;
+  } else {
+    throwTypeError(env, kOp, where + ".op", "a plan op (conv2d, maxPool2d, linear, ...)", "\"" + op + "\"");
+  }
+  for (size_t i = 0; i < inSizes.size(); ++i) {
+    checkRegion(env, plan, s.inputs[i], inSizes[i], where + ".inputs[" + std::to_string(i) + "]");
+    const bool elementwiseAlias = (s.op == StepOp::Unary || s.op == StepOp::Copy) && s.inputs[i] == s.output;
+    if (!elementwiseAlias && overlaps(s.inputs[i], inSizes[i], s.output, outSize)) {
+      throwRangeError(env, kOp, where + ".output", "a region disjoint from its inputs", "an overlapping one");
+    }
+  }
+  checkRegion(env, plan, s.output, outSize, where + ".output");
+  return s;
+}
+
+void finalizeHandle(Napi::Env, PlanHandle* h) { delete h; }
+
+Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object d = objectArg(info[0], kOp, "plan");
+  auto plan = std::make_shared<Plan>();
+  plan->isa = activeIsa();
+  plan->arenaFloats = intProp(d, "arenaFloats", kOp, 1);
+  if (plan->arenaFloats > (int64_t(1) << 36)) throwRangeError(env, kOp, "arenaFloats", "at most 2^36", std::to_string(plan->arenaFloats));
+  plan->inputOffset = intProp(d, "inputOffset", kOp, 0);
+  plan->inputSize = intProp(d, "inputSize", kOp, 1);
+  plan->outputOffset = intProp(d, "outputOffset", kOp, 0);
+  plan->outputSize = intProp(d, "outputSize", kOp, 1);
+  checkRegion(env, *plan, plan->inputOffset, plan->inputSize, "input");
+  checkRegion(env, *plan, plan->outputOffset, plan->outputSize, "output");
+  plan->arena = allocFloats(static_cast<size_t>(plan->arenaFloats));
+  if (!plan->arena) throwRangeError(env, kOp, "arena", std::to_string(plan->arenaFloats * 4) + " bytes", "out of memory");
+  std::memset(plan->arena.get(), 0, static_cast<size_t>(plan->arenaFloats) * sizeof(float));
+
+  Napi::Value constantsV = d.Get("constants");
+  if (!constantsV.IsArray()) throwTypeError(env, kOp, "constants", "an array", describe(constantsV));
+  Napi::Array constants = constantsV.As<Napi::Array>();
+  for (uint32_t i = 0; i < constants.Length(); ++i) {
+    Napi::Object c = objectArg(constants.Get(i), kOp, "constants[]");
+    const int64_t offset = readOffset(c.Get("offset"), "constants[].offset");
+    FloatView data = floatArrayArg(c.Get("data"), kOp, "constants[].data", -1);
+    checkRegion(env, *plan, offset, data.length, "constants[" + std::to_string(i) + "]");
+    std::memcpy(plan->arena.get() + offset, data.data, static_cast<size_t>(data.length) * sizeof(float));
+  }
+
+  Napi::Value stepsV = d.Get("steps");
+  if (!stepsV.IsArray()) throwTypeError(env, kOp, "steps", "an array", describe(stepsV));
+  Napi::Array steps = stepsV.As<Napi::Array>();
+  for (uint32_t i = 0; i < steps.Length(); ++i) {
+    PlanStep s = readStep(env, *plan, objectArg(steps.Get(i), kOp, "steps[]"), i);
+    if (s.op == StepOp::Conv2d && s.algo == ConvAlgo::Winograd) {
+      // Weights are constants: transform the filter once, here.
+      s.winogradFilter = allocFloats(static_cast<size_t>(winograd43FilterFloats(s.conv)));
+      winograd43TransformFilter(s.conv, plan->arena.get() + s.inputs[1], s.winogradFilter.get());
+    }
+    plan->steps.push_back(std::move(s));
+  }
+  auto* handle = new PlanHandle{plan};
+  Napi::External<PlanHandle> ext = Napi::External<PlanHandle>::New(env, handle, finalizeHandle);
+  ext.TypeTag(&kPlanTag);
+  Napi::MemoryManagement::AdjustExternalMemory(env, 0);  // the arena is reported by PlanMemory
+  return ext;
+}
+
+PlanHandle& handleArg(const Napi::Value& v) {
+  if (!v.IsExternal() || !v.As<Napi::External<PlanHandle>>().CheckTypeTag(&kPlanTag)) {
+    throwTypeError(v.Env(), kOp, "session", "a compiled plan", describe(v));
+  }
+  return *v.As<Napi::External<PlanHandle>>().Data();
+}
+
+// One queued run: the input copied at submission (the caller may reuse its array at once),
+// the output copied out of the arena before the next run may overwrite it.
+struct RunJob {
+  std::shared_ptr<Plan> plan;
+  std::shared_ptr<std::mutex> lock;
+  AlignedFloats input;
+  AlignedFloats output;
+  std::string error;
+  Napi::Promise::Deferred deferred;
+  napi_threadsafe_function tsfn = nullptr;
+  explicit RunJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+void execute(RunJob& job) {
+  try {
+    std::lock_guard<std::mutex> guard(*job.lock);
+    runPlan(*job.plan, job.input.get(), job.output.get());
+  } catch (const std::exception& e) {
+    job.error = e.what();
+  }
+}
+
+void settleOnJsThread(napi_env rawEnv, napi_value, void*, void* data) {
+  std::unique_ptr<RunJob> job(static_cast<RunJob*>(data));
+  if (rawEnv == nullptr) return;  // the environment is shutting down
+  Napi::Env env(rawEnv);
+  Napi::HandleScope scope(env);
+  if (!job->error.empty()) {
+    job->deferred.Reject(Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error).Value());
+    return;
+  }
+  float* out = nullptr;
+  Napi::Float32Array result = newOutput(env, job->plan->outputSize, &out, kOp);
+  std::memcpy(out, job->output.get(), static_cast<size_t>(job->plan->outputSize) * sizeof(float));
+  job->deferred.Resolve(result);
+}
+
+std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PlanHandle& h = handleArg(info[0]);
+  FloatView x = floatArrayArg(info[1], kOp, "input", h.plan->inputSize);
+  auto job = std::make_unique<RunJob>(env);
+  job->plan = h.plan;
+  job->lock = h.lock;
+  job->input = allocFloats(static_cast<size_t>(h.plan->inputSize));
+  job->output = allocFloats(static_cast<size_t>(h.plan->outputSize));
+  if (!job->input || !job->output) throwRangeError(env, kOp, "run", "memory for the input and output", "out of memory");
+  std::memcpy(job->input.get(), x.data, static_cast<size_t>(h.plan->inputSize) * sizeof(float));
+  return job;
+}
+
+Napi::Value PlanRun(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::unique_ptr<RunJob> job = prepare(info);
+  Napi::Promise promise = job->deferred.Promise();
+  napi_value name = Napi::String::New(env, "convnode.InferenceSession.run");
+  napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr,
+                                                       nullptr, settleOnJsThread, &job->tsfn);
+  if (status != napi_ok) throw Napi::Error::New(env, std::string(kOp) + ": could not create the completion callback");
+  RunJob* raw = job.release();
+  submitToExecutor([raw] {
+    execute(*raw);
+    napi_threadsafe_function tsfn = raw->tsfn;
+    // On success the JS thread owns the job (settleOnJsThread deletes it).
+    if (napi_call_threadsafe_function(tsfn, raw, napi_tsfn_blocking) != napi_ok) delete raw;
+    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  });
+  return promise;
+}
+
+Napi::Value PlanRunSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::unique_ptr<RunJob> job = prepare(info);
+  // Through the same queue, so a sync run never overlaps an async one on the cores.
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  RunJob* raw = job.get();
+  submitToExecutor([raw, &done] {
+    execute(*raw);
+    done.set_value();
+  });
+  finished.wait();
+  if (!job->error.empty()) throw Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error);
+  float* out = nullptr;
+  Napi::Float32Array result = newOutput(env, job->plan->outputSize, &out, kOp);
+  std::memcpy(out, job->output.get(), static_cast<size_t>(job->plan->outputSize) * sizeof(float));
+  return result;
+}
+
+Napi::Value PlanInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PlanHandle& h = handleArg(info[0]);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(h.plan->arenaFloats * 4)));
+  Napi::Array algos = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const PlanStep& s : h.plan->steps)
+    if (s.op == StepOp::Conv2d) algos.Set(i++, convAlgoName(s.algo));
+  result.Set("convAlgorithms", algos);
+  result.Set("steps", Napi::Number::New(env, static_cast<double>(h.plan->steps.size())));
+  return result;
+}
+
+}  // namespace
+
+void registerSession(Napi::Env env, Napi::Object exports) {
+  exports.Set("PlanCreate", Napi::Function::New(env, PlanCreate, "PlanCreate"));
+  exports.Set("PlanRun", Napi::Function::New(env, PlanRun, "PlanRun"));
+  exports.Set("PlanRunSync", Napi::Function::New(env, PlanRunSync, "PlanRunSync"));
+  exports.Set("PlanInfo", Napi::Function::New(env, PlanInfo, "PlanInfo"));
+}
+
+}  // namespace convnode

@@ -1,0 +1,94 @@
+// Convolution algorithm selection and dispatch.
+#include "kernels/conv/conv2d.h"
+
+#include "core/aligned_buffer.h"
+
+namespace convnode {
+
+const char* convAlgoName(ConvAlgo a) {
+  switch (a) {
+    case ConvAlgo::Auto: return "auto";
+    case ConvAlgo::Direct: return "direct";
+    case ConvAlgo::Im2col: return "im2col";
+    case ConvAlgo::Gemm1x1: return "gemm1x1";
+    case ConvAlgo::Winograd: return "winograd";
+    case ConvAlgo::Depthwise: return "depthwise";
+  }
+  return "auto";
+}
+
+bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
+  switch (a) {
+    case ConvAlgo::Auto:
+    case ConvAlgo::Direct:
+    case ConvAlgo::Im2col:
+      return true;
+    case ConvAlgo::Gemm1x1:
+      return s.kh == 1 && s.kw == 1 && s.padTop == 0 && s.padBottom == 0 && s.padLeft == 0 &&
+             s.padRight == 0;
+    case ConvAlgo::Winograd:
+      return s.kh == 3 && s.kw == 3 && s.strideH == 1 && s.strideW == 1 && s.dilationH == 1 &&
+             s.dilationW == 1 && s.groups == 1;
+    case ConvAlgo::Depthwise:
+      return s.groups == s.cin && s.groups > 1;
+  }
+  return false;
+}
+
+// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24, measured with
+// `npx tsx bench/kernels-quick.ts --threads 1` (batch 1, ms, 1 thread, machine shared so only
+// ratios measured side by side in one process were used):
+//   3x3 64->64 @56:   winograd 0.84  im2col 1.66  direct 28
+//   3x3 128->128 @28: winograd 1.07  im2col 1.35
+//   3x3 256->256 @14: winograd 5.3   im2col 1.63   (16 tiles: the per-call filter transform,
+//   3x3 512->512 @7:  winograd 59    im2col 2.1     4x the weights' size, dominates)
+//   1x1 256->64 @56:  gemm1x1 0.57   im2col 0.75
+//   dw3x3 32 @112:    depthwise 0.175  direct 0.42  im2col 0.90
+//   7x7/s2, 11x11/s4: im2col 2.06 / 1.45 vs direct 23 / 25
+// Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when the
+// image gives >= 36 output tiles (the eager call re-transforms the filter every time; a
+// compiled plan that keeps U could use it on smaller images); direct only for layers too small
+// to amortize packing; im2col otherwise.
+ConvAlgo convAlgoChoose(const Conv2dShape& s) {
+  if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
+  if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
+  if (convAlgoSupports(ConvAlgo::Winograd, s) && s.cin >= 16 && s.cout >= 16) {
+    const int64_t tiles = s.n * ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
+    if (tiles >= 36) return ConvAlgo::Winograd;
+  }
+  const int64_t macs = s.n * s.cout * s.outH * s.outW * (s.cin / s.groups) * s.kh * s.kw;
+  if (macs < 20000) return ConvAlgo::Direct;
+  return ConvAlgo::Im2col;
+}
+
+void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const float* w,
+            const float* bias, float* y, bool relu) {
+  if (!isaSupported(isa)) isa = Isa::Generic;
+  if (algo == ConvAlgo::Auto || !convAlgoSupports(algo, s)) algo = convAlgoChoose(s);
+  switch (algo) {
+    case ConvAlgo::Im2col:
+      return conv2dIm2col(s, isa, x, w, bias, y, relu);
+    case ConvAlgo::Gemm1x1:
+      return conv2dGemm1x1(s, isa, x, w, bias, y, relu);
+    case ConvAlgo::Depthwise:
+      return conv2dDepthwise(s, isa, x, w, bias, y, relu);
+    case ConvAlgo::Winograd: {
+      // Eager calls transform the filter every time (the weights may have changed since the
+      // last call); a compiled plan keeps U across runs (winograd43TransformFilter).
+      AlignedFloats u = allocFloats(static_cast<size_t>(winograd43FilterFloats(s)));
+      if (!u) return;
+      winograd43TransformFilter(s, w, u.get());
+      return conv2dWinograd43(s, isa, x, u.get(), bias, y, relu);
+    }
+    default: {
+      conv2dDirectGeneric(s, x, w, bias, y);
+      if (relu) {
+        const int64_t count = s.n * s.cout * s.outH * s.outW;
+        for (int64_t i = 0; i < count; ++i) y[i] = y[i] < 0.0f ? 0.0f : y[i];
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace convnode

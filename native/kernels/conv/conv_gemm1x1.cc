@@ -1,0 +1,58 @@
+// 1x1 convolution as SGEMM: for each image and group, Y_g[coutG, HW] = W_g[coutG, cinG] x
+// X_g[cinG, HW], bias and ReLU fused into the GEMM's store. NCHW makes X_g a row-major matrix
+// already, so stride 1 needs no copy at all; stride > 1 gathers the sampled pixels first.
+#include <algorithm>
+
+#include "core/aligned_buffer.h"
+#include "core/threading.h"
+#include "kernels/conv/conv2d.h"
+#include "kernels/gemm/gemm.h"
+
+namespace convnode {
+
+void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                   const float* bias, float* y, bool relu) {
+  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
+  const int64_t hw = s.outH * s.outW;
+  const bool strided = s.strideH != 1 || s.strideW != 1;
+  AlignedFloats sub;
+  if (strided) sub = allocFloats(static_cast<size_t>(s.cin * hw));
+  for (int64_t b = 0; b < s.n; ++b) {
+    const float* xb = x + b * s.cin * s.h * s.w;
+    if (strided) {
+      const int threads = threadsFor(s.cin, hw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+      for (int64_t c = 0; c < s.cin; ++c) {
+        const float* plane = xb + c * s.h * s.w;
+        float* d = sub.get() + c * hw;
+        for (int64_t oy = 0; oy < s.outH; ++oy) {
+          const float* row = plane + oy * s.strideH * s.w;
+          for (int64_t ox = 0; ox < s.outW; ++ox) d[oy * s.outW + ox] = row[ox * s.strideW];
+        }
+      }
+      (void)threads;
+      xb = sub.get();
+    }
+    for (int64_t g = 0; g < s.groups; ++g) {
+      GemmShape gs;
+      gs.m = coutG;
+      gs.n = hw;
+      gs.k = cinG;
+      gs.lda = cinG;
+      gs.ldb = hw;
+      gs.ldc = hw;
+      GemmEpilogue ep;
+      ep.relu = relu;
+      if (bias) {
+        ep.bias = bias + g * coutG;
+        ep.biasMode = BiasMode::PerRow;
+      }
+      sgemmIsa(isa, gs, w + g * coutG * cinG, xb + g * cinG * hw,
+               y + (b * s.cout + g * coutG) * hw, ep);
+    }
+  }
+}
+
+}  // namespace convnode

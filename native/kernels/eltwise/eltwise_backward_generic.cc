@@ -1,0 +1,103 @@
+#include <algorithm>
+#include <cmath>
+
+#include "core/threading.h"
+#include "kernels/eltwise/eltwise.h"
+
+namespace convnode {
+
+void unaryBackwardGeneric(UnaryOp op, float alpha, const float* saved, const float* dy,
+                          float* dx, int64_t count) {
+  const int threads = threadsFor(count, 4);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t i = 0; i < count; ++i) {
+    const float s = saved[i];
+    float d;
+    switch (op) {
+      case UnaryOp::Relu:
+        d = s > 0.0f ? 1.0f : 0.0f;
+        break;
+      case UnaryOp::Relu6:
+        d = (s > 0.0f && s < 6.0f) ? 1.0f : 0.0f;
+        break;
+      case UnaryOp::LeakyRelu:
+        d = s > 0.0f ? 1.0f : alpha;
+        break;
+      case UnaryOp::Sigmoid:
+        d = s * (1.0f - s);
+        break;
+      case UnaryOp::Tanh:
+        d = 1.0f - s * s;
+        break;
+      default:
+        d = 1.0f;
+    }
+    dx[i] = dy[i] * d;
+  }
+  (void)threads;
+}
+
+void softmaxBackwardGeneric(bool logSoftmax, int64_t outer, int64_t dim, int64_t inner,
+                            const float* y, const float* dy, float* dx) {
+  const int64_t jobs = outer * inner;
+  const int threads = threadsFor(jobs, dim * 4);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t job = 0; job < jobs; ++job) {
+    const int64_t o = job / inner, in = job % inner;
+    const int64_t base = o * dim * inner + in;
+    double acc = 0.0;
+    if (logSoftmax) {
+      for (int64_t d = 0; d < dim; ++d) acc += dy[base + d * inner];
+      for (int64_t d = 0; d < dim; ++d) {
+        const int64_t at = base + d * inner;
+        dx[at] = dy[at] - std::exp(y[at]) * static_cast<float>(acc);
+      }
+    } else {
+      for (int64_t d = 0; d < dim; ++d) acc += static_cast<double>(dy[base + d * inner]) * y[base + d * inner];
+      for (int64_t d = 0; d < dim; ++d) {
+        const int64_t at = base + d * inner;
+        dx[at] = y[at] * (dy[at] - static_cast<float>(acc));
+      }
+    }
+  }
+  (void)threads;
+}
+
+void crossEntropyGeneric(int64_t n, int64_t c, const float* logits, const int32_t* labels,
+                         float smoothing, int32_t ignoreIndex, float* loss, float* probs) {
+  const int threads = threadsFor(n, c * 8);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t i = 0; i < n; ++i) {
+    const float* z = logits + i * c;
+    float* p = probs + i * c;
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < c; ++j) mx = std::max(mx, z[j]);
+    double sum = 0.0;
+    for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(z[j] - mx));
+    const double lse = std::log(sum) + mx;  // log sum exp z
+    double zMean = 0.0;
+    for (int64_t j = 0; j < c; ++j) {
+      p[j] = static_cast<float>(std::exp(static_cast<double>(z[j]) - lse));
+      zMean += z[j];
+    }
+    zMean /= static_cast<double>(c);
+    const int32_t label = labels[i];
+    if (label == ignoreIndex) {
+      loss[i] = 0.0f;
+      continue;
+    }
+    // -sum_j q_j (z_j - lse) = (1-s)(lse - z_label) + s (lse - mean z)
+    const double nll = lse - z[label];
+    const double smooth = lse - zMean;
+    loss[i] = static_cast<float>((1.0 - smoothing) * nll + smoothing * smooth);
+  }
+  (void)threads;
+}
+
+}  // namespace convnode

@@ -1,0 +1,192 @@
+// SGEMM driver, BLIS loop order (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly
+// Instantiating BLAS Functionality", 2015):
+//   jc over N in nc blocks -> pc over K in kc blocks (pack B kc x nc) -> ic over M in mc blocks
+//   (pack A mc x kc) -> jr over nc in NR -> ir over mc in MR -> micro-kernel (kc rank-1 updates
+//   of an MR x NR register tile).
+// Threads: C is cut into a tm x tn grid of blocks aligned to the register tile, and each thread
+// runs the serial loops above on its block with its own packing buffers. No barriers, and
+// with 2 cores the repacked operand (A when N is split) costs < 1% of the flops.
+#include <algorithm>
+#include <cstring>
+
+#include "core/aligned_buffer.h"
+#include "core/threading.h"
+#include "kernels/gemm/gemm.h"
+#include "kernels/gemm/sgemm_ukernel.h"
+
+namespace convnode {
+
+namespace {
+
+const GemmKernelTable* tableFor(Isa isa) {
+  const GemmKernelTable* t = nullptr;
+  if (isa == Isa::Avx512) t = gemmTableAvx512();
+  else if (isa == Isa::Avx2) t = gemmTableAvx2();
+  return t ? t : gemmTableGeneric();
+}
+
+// Bound once (XNNPACK style): every later call reads the same table.
+const GemmKernelTable& activeTable() {
+  static const GemmKernelTable* t = tableFor(activeIsa());
+  return *t;
+}
+
+inline int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+// C = beta*C then epilogue, for the degenerate k == 0 / alpha == 0 cases (A and B unread).
+void scaleAndEpilogue(const GemmShape& s, float* c, const GemmEpilogue& ep) {
+  for (int64_t i = 0; i < s.m; ++i) {
+    float* row = c + i * s.ldc;
+    for (int64_t j = 0; j < s.n; ++j) {
+      float r = s.beta == 0.0f ? 0.0f : s.beta * row[j];
+      if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
+      if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
+      if (ep.relu && r < 0.0f) r = 0.0f;
+      row[j] = r;
+    }
+  }
+}
+
+struct Block {
+  int64_t i0, i1, j0, j1;
+};
+
+void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
+              float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf) {
+  const int64_t MR = t.mr, NR = t.nr;
+  for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
+    const int64_t nc = std::min<int64_t>(t.nc, blk.j1 - jc);
+    for (int64_t pc = 0; pc < s.k; pc += t.kc) {
+      const int64_t kc = std::min<int64_t>(t.kc, s.k - pc);
+      const bool first = pc == 0;
+      const bool last = pc + kc >= s.k;
+      t.packB(b, s.ldb, s.transB, pc, jc, kc, nc, bbuf);
+      for (int64_t ic = blk.i0; ic < blk.i1; ic += t.mc) {
+        const int64_t mc = std::min<int64_t>(t.mc, blk.i1 - ic);
+        t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
+        GemmUkParams p;
+        p.alpha = s.alpha;
+        p.beta = first ? s.beta : 1.0f;
+        p.relu = last && ep.relu;
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = std::min(NR, nc - jr);
+          p.colBias = (last && ep.biasMode == BiasMode::PerCol) ? ep.bias + jc + jr : nullptr;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = std::min(MR, mc - ir);
+            p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
+            t.ukernel(kc, abuf + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
+                      mr, nr, p);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Floats of packed A (rounded to a cache line) and of A + B packing buffers for one thread.
+void packSizes(const GemmKernelTable& t, const GemmShape& s, int64_t* aSize, int64_t* total) {
+  const int64_t kcMax = std::max<int64_t>(1, std::min<int64_t>(t.kc, s.k));
+  const int64_t a = roundUp(std::min<int64_t>(t.mc, roundUp(s.m, t.mr)), t.mr) * kcMax;
+  const int64_t b = roundUp(std::min<int64_t>(t.nc, roundUp(s.n, t.nr)), t.nr) * kcMax;
+  *aSize = roundUp(a, 16);
+  *total = roundUp(a, 16) + roundUp(b, 16);
+}
+
+void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
+                float* c, const GemmEpilogue& ep, int threads) {
+  if (s.m <= 0 || s.n <= 0) return;
+  if (s.k <= 0 || s.alpha == 0.0f) {
+    scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  const int64_t mTiles = (s.m + t.mr - 1) / t.mr;
+  const int64_t nTiles = (s.n + t.nr - 1) / t.nr;
+  int nt = threads > 0 ? threads : numThreads();
+#if defined(CONVNODE_OPENMP)
+  if (omp_in_parallel()) nt = 1;  // a caller's parallel region already owns the cores
+#endif
+  // Below ~4 MFLOP per thread, waking the pool costs more than the split saves.
+  const double flops = 2.0 * double(s.m) * double(s.n) * double(s.k);
+  while (nt > 1 && flops / nt < 4e6) --nt;
+  if (nt > mTiles * nTiles) nt = static_cast<int>(mTiles * nTiles);
+  if (nt < 1) nt = 1;
+  // Grid tm x tn = nt minimizing the largest block (in tiles), ties broken toward splitting N
+  // (then only A, the smaller panel per flop, is packed twice).
+  int tm = 1, tn = nt;
+  int64_t best = -1;
+  for (int cand = 1; cand <= nt; ++cand) {
+    if (nt % cand) continue;
+    const int cm = cand, cn = nt / cand;
+    const int64_t worst = ((mTiles + cm - 1) / cm) * t.mr * (((nTiles + cn - 1) / cn) * t.nr);
+    if (best < 0 || worst < best || (worst == best && cn > tn)) {
+      best = worst;
+      tm = cm;
+      tn = cn;
+    }
+  }
+  int64_t aSize, perThread;
+  packSizes(t, s, &aSize, &perThread);
+  AlignedFloats scratch = allocFloats(static_cast<size_t>(perThread * nt));
+  float* base = scratch.get();
+  if (!base) return;  // the binding pre-checks sizes; out of memory leaves C untouched
+
+  auto blockOf = [&](int tid) {
+    const int bi = tid / tn, bj = tid % tn;
+    const int64_t mPer = (mTiles + tm - 1) / tm, nPer = (nTiles + tn - 1) / tn;
+    Block blk;
+    blk.i0 = std::min(s.m, bi * mPer * t.mr);
+    blk.i1 = std::min(s.m, (bi + 1) * mPer * t.mr);
+    blk.j0 = std::min(s.n, bj * nPer * t.nr);
+    blk.j1 = std::min(s.n, (bj + 1) * nPer * t.nr);
+    return blk;
+  };
+  if (nt == 1) {
+    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + aSize);
+    return;
+  }
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(nt)
+  {
+    const int tid = omp_get_thread_num();
+    float* abuf = base + tid * perThread;
+    const Block blk = blockOf(tid);
+    if (blk.i0 < blk.i1 && blk.j0 < blk.j1)
+      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + aSize);
+  }
+#endif
+}
+
+}  // namespace
+
+void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const GemmEpilogue& ep,
+           int threads) {
+  sgemmTable(activeTable(), s, a, b, c, ep, threads);
+}
+
+void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+              const GemmEpilogue& ep, int threads) {
+  sgemmTable(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, a, b, c, ep, threads);
+}
+
+int64_t sgemmScratchFloats(Isa isa, const GemmShape& s) {
+  int64_t aSize, total;
+  packSizes(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, &aSize, &total);
+  return total;
+}
+
+void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+                 const GemmEpilogue& ep, float* scratch) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  if (s.m <= 0 || s.n <= 0) return;
+  if (s.k <= 0 || s.alpha == 0.0f) {
+    scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  int64_t aSize, total;
+  packSizes(t, s, &aSize, &total);
+  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize);
+}
+
+const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }
+
+}  // namespace convnode

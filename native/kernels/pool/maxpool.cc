@@ -1,0 +1,60 @@
+// Max pooling without indices (inference), dispatched by ISA: threads over (image, channel)
+// planes; each thread copies its plane into a -inf padded scratch plane once, then the
+// per-ISA plane kernel runs bounds-free. The indexed variant (training) stays in
+// pool2d_generic.cc.
+#include <algorithm>
+#include <cstring>
+
+#include "core/aligned_buffer.h"
+#include "core/threading.h"
+#include "kernels/pool/pool2d.h"
+
+namespace convnode {
+
+namespace {
+using PlaneFn = void (*)(const Pool2dShape&, const float*, int64_t, float*);
+PlaneFn planeFor(Isa isa) {
+#if defined(__x86_64__)
+  if (isa == Isa::Avx512) return maxPoolPlaneAvx512;
+  if (isa == Isa::Avx2) return maxPoolPlaneAvx2;
+#endif
+  (void)isa;
+  return maxPoolPlaneGeneric;
+}
+}  // namespace
+
+void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
+  const PlaneFn plane = planeFor(isaSupported(isa) ? isa : Isa::Generic);
+  // Rows/columns any window can touch, ceil-mode overhang included.
+  const int64_t ph = std::max(s.h + 2 * s.padH, (s.outH - 1) * s.strideH + s.dilationH * (s.kh - 1) + 1);
+  const int64_t pw = std::max(s.w + 2 * s.padW, (s.outW - 1) * s.strideW + s.dilationW * (s.kw - 1) + 1);
+  const int64_t planeFloats = (ph * pw + 15) / 16 * 16;
+  const int64_t planes = s.n * s.c;
+  const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
+  AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
+  if (!scratch) return;
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+#if defined(CONVNODE_OPENMP)
+    float* pad = scratch.get() + omp_get_thread_num() * planeFloats;
+#else
+    float* pad = scratch.get();
+#endif
+    std::fill(pad, pad + planeFloats, -__builtin_inff());
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* in = x + p * s.h * s.w;
+      // Only the interior changes from plane to plane; the -inf border is written once.
+      for (int64_t iy = 0; iy < s.h; ++iy)
+        std::memcpy(pad + (iy + s.padH) * pw + s.padW, in + iy * s.w, sizeof(float) * s.w);
+      plane(s, pad, pw, y + p * s.outH * s.outW);
+    }
+  }
+  (void)threads;
+}
+
+}  // namespace convnode

@@ -1,0 +1,175 @@
+// Pooling gradients. Every loop is parallel over (n, c) planes, so no two threads write the
+// same dx element.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/threading.h"
+#include "kernels/pool/pool2d.h"
+
+namespace convnode {
+
+namespace {
+inline int64_t adaptiveStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) {
+  return ((i + 1) * in + out - 1) / out;
+}
+}  // namespace
+
+void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* dy, const int32_t* argmax,
+                              float* dx) {
+  const int64_t planes = s.n * s.c;
+  const int64_t planeIn = s.h * s.w;
+  const int64_t planeOut = s.outH * s.outW;
+  const int threads = threadsFor(planes, planeIn + planeOut);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    float* d = dx + p * planeIn;
+    std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
+    const float* g = dy + p * planeOut;
+    const int32_t* a = argmax + p * planeOut;
+    for (int64_t i = 0; i < planeOut; ++i) {
+      // The binding checked every index lies in [0, h*w).
+      d[a[i]] += g[i];
+    }
+  }
+  (void)threads;
+}
+
+void avgPool2dBackwardGeneric(const Pool2dShape& s, bool countIncludePad,
+                              int64_t divisorOverride, const float* dy, float* dx) {
+  const int64_t planes = s.n * s.c;
+  const int64_t planeIn = s.h * s.w;
+  const int64_t planeOut = s.outH * s.outW;
+  const int threads = threadsFor(planes, planeOut * s.kh * s.kw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    float* d = dx + p * planeIn;
+    std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
+    const float* g = dy + p * planeOut;
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      int64_t y0 = oy * s.strideH - s.padH;
+      int64_t y1 = std::min(y0 + s.kh, s.h + s.padH);
+      const int64_t padCountH = y1 - y0;
+      y0 = std::max<int64_t>(y0, 0);
+      y1 = std::min(y1, s.h);
+      for (int64_t ox = 0; ox < s.outW; ++ox) {
+        int64_t x0 = ox * s.strideW - s.padW;
+        int64_t x1 = std::min(x0 + s.kw, s.w + s.padW);
+        const int64_t padCountW = x1 - x0;
+        x0 = std::max<int64_t>(x0, 0);
+        x1 = std::min(x1, s.w);
+        int64_t divisor;
+        if (divisorOverride > 0) divisor = divisorOverride;
+        else if (countIncludePad) divisor = padCountH * padCountW;
+        else divisor = (y1 - y0) * (x1 - x0);
+        if (divisor <= 0) continue;
+        const float share = g[oy * s.outW + ox] / static_cast<float>(divisor);
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) d[iy * s.w + ix] += share;
+      }
+    }
+  }
+  (void)threads;
+}
+
+void lpPool2dBackwardGeneric(const Pool2dShape& s, double p, const float* x, const float* y,
+                             const float* dy, float* dx) {
+  const int64_t planes = s.n * s.c;
+  const int64_t planeIn = s.h * s.w;
+  const int64_t planeOut = s.outH * s.outW;
+  const float pf = static_cast<float>(p);
+  const float window = static_cast<float>(s.kh * s.kw);
+  const int threads = threadsFor(planes, planeOut * s.kh * s.kw * 8);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t q = 0; q < planes; ++q) {
+    float* d = dx + q * planeIn;
+    std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
+    const float* in = x + q * planeIn;
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      const int64_t y0 = oy * s.strideH, y1 = std::min(y0 + s.kh, s.h);
+      for (int64_t ox = 0; ox < s.outW; ++ox) {
+        const int64_t x0 = ox * s.strideW, x1 = std::min(x0 + s.kw, s.w);
+        const float out = y[q * planeOut + oy * s.outW + ox];
+        const float g = dy[q * planeOut + oy * s.outW + ox];
+        if (g == 0.0f || out == 0.0f) continue;  // a zero window has a zero (sub)gradient
+        const float count = static_cast<float>((y1 - y0) * (x1 - x0));
+        const float scale = g * std::pow(out, 1.0f - pf) * window / count;
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix)
+            d[iy * s.w + ix] += scale * std::pow(in[iy * s.w + ix], pf - 1.0f);
+      }
+    }
+  }
+  (void)threads;
+}
+
+void adaptiveAvgPool2dBackwardGeneric(int64_t n, int64_t c, int64_t h, int64_t w,
+                                      int64_t outH, int64_t outW, const float* dy, float* dx) {
+  const int64_t planes = n * c;
+  const int threads = threadsFor(planes, h * w);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    float* d = dx + p * h * w;
+    std::memset(d, 0, static_cast<size_t>(h * w) * sizeof(float));
+    const float* g = dy + p * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      const int64_t y0 = adaptiveStart(oy, h, outH), y1 = adaptiveEnd(oy, h, outH);
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        const int64_t x0 = adaptiveStart(ox, w, outW), x1 = adaptiveEnd(ox, w, outW);
+        const float share = g[oy * outW + ox] / static_cast<float>((y1 - y0) * (x1 - x0));
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) d[iy * w + ix] += share;
+      }
+    }
+  }
+  (void)threads;
+}
+
+void adaptiveMaxPool2dBackwardGeneric(int64_t n, int64_t c, int64_t h, int64_t w,
+                                      int64_t outH, int64_t outW, const float* x,
+                                      const float* dy, float* dx) {
+  const int64_t planes = n * c;
+  const int threads = threadsFor(planes, h * w);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t p = 0; p < planes; ++p) {
+    float* d = dx + p * h * w;
+    std::memset(d, 0, static_cast<size_t>(h * w) * sizeof(float));
+    const float* in = x + p * h * w;
+    const float* g = dy + p * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      const int64_t y0 = adaptiveStart(oy, h, outH), y1 = adaptiveEnd(oy, h, outH);
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        const int64_t x0 = adaptiveStart(ox, w, outW), x1 = adaptiveEnd(ox, w, outW);
+        float best = -std::numeric_limits<float>::infinity();
+        int64_t at = y0 * w + x0;
+        bool found = false;
+        for (int64_t iy = y0; iy < y1 && !(found && std::isnan(best)); ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
+            const float v = in[iy * w + ix];
+            if (!found || v > best || std::isnan(v)) {
+              best = v;
+              at = iy * w + ix;
+              found = true;
+              if (std::isnan(v)) break;
+            }
+          }
+        d[at] += g[oy * outW + ox];
+      }
+    }
+  }
+  (void)threads;
+}
+
+}  // namespace convnode

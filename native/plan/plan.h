@@ -1,0 +1,84 @@
+// A compiled inference plan: the whole forward pass as a list of steps over one arena.
+//
+// The arena holds the constants (weights, folded batch norm, ...) first, then the activation
+// slots; the TS compiler (lib/session/) decides every offset, reusing slots whose values are
+// dead, so a run allocates nothing. Each step is validated once at creation: every read and
+// write lies inside the arena for the shapes its params describe, so execution needs no check.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "core/cpu_features.h"
+#include "kernels/conv/conv2d.h"
+#include "kernels/eltwise/eltwise.h"
+#include "kernels/pool/pool2d.h"
+
+namespace convnode {
+
+enum class StepOp {
+  Conv2d,
+  MaxPool2d,
+  AvgPool2d,
+  LpPool2d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  Linear,
+  Unary,
+  Binary,
+  Softmax,
+  Lrn,
+  BatchNorm,
+  Concat,
+  Copy,
+};
+
+struct PlanStep {
+  StepOp op = StepOp::Copy;
+  std::vector<int64_t> inputs;  // arena offsets
+  int64_t output = 0;           // arena offset
+  // Conv2d
+  Conv2dShape conv;
+  ConvAlgo algo = ConvAlgo::Auto;
+  bool relu = false;
+  AlignedFloats winogradFilter;  // the filter transform, computed once at creation
+  bool hasBias = false;
+  // Pooling
+  Pool2dShape pool;
+  bool countIncludePad = true;
+  int64_t divisorOverride = 0;
+  double p = 2.0;
+  // Adaptive pooling / batch norm / LRN / softmax dims
+  int64_t n = 0, c = 0, h = 0, w = 0, outH = 0, outW = 0, inner = 0, outer = 0, dim = 0;
+  // Linear
+  int64_t rows = 0, inFeatures = 0, outFeatures = 0;
+  // Unary / Binary
+  UnaryOp unary = UnaryOp::Relu;
+  float alpha = 0.0f;
+  BinaryOp binary = BinaryOp::Add;
+  BroadcastShape broadcast;
+  // LRN / batch norm
+  int64_t size = 0;
+  float beta = 0.0f, k = 0.0f, eps = 0.0f;
+  bool hasAffine = false;
+  // Concat
+  std::vector<int64_t> sizes;
+  // Copy
+  int64_t count = 0;
+};
+
+struct Plan {
+  int64_t arenaFloats = 0;
+  AlignedFloats arena;
+  int64_t inputOffset = 0, inputSize = 0;
+  int64_t outputOffset = 0, outputSize = 0;
+  std::vector<PlanStep> steps;
+  Isa isa = Isa::Generic;
+};
+
+// Runs every step; input must hold inputSize floats, output receives outputSize floats.
+void runPlan(Plan& plan, const float* input, float* output);
+
+}  // namespace convnode

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the addon with AddressSanitizer + UBSan (cmake-js, into build-asan/) and runs the op
+# tests against it. Node itself is not instrumented, so the ASan runtime is preloaded.
+# Usage: npm run test:asan [-- extra vitest args, e.g. test/ops/conv2d.test.ts]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+npx cmake-js compile --out build-asan --config RelWithDebInfo \
+  --CDCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "--CDCMAKE_CXX_FLAGS=$flags" "--CDCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined"
+
+addon="$PWD/build-asan/RelWithDebInfo/convnode.node"
+[ -f "$addon" ] || addon="$PWD/build-asan/Release/convnode.node"
+asan_rt="$(${CXX:-g++} -print-file-name=libasan.so)"
+ubsan_rt="$(${CXX:-g++} -print-file-name=libubsan.so)"
+
+npm run build:ts >/dev/null
+if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(test/ops test/kernels test/autograd test/errors.test.ts test/tensor.test.ts test/workers.test.ts); fi
+# detect_leaks=0: node and V8 keep allocations alive at exit by design.
+CONVNODE_ADDON_PATH="$addon" \
+LD_PRELOAD="$asan_rt $ubsan_rt" \
+ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+  npx vitest run "${targets[@]}"

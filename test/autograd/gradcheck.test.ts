@@ -1,0 +1,52 @@
+// The checker itself must be able to fail: a wrong gradient is caught.
+import { describe, expect, it } from 'vitest';
+import * as cn from '../../lib/index.js';
+import { gradCheck, gridTensor } from './gradcheck.js';
+
+describe('gradCheck', () => {
+  it('rejects an op whose backward does not match its reference', () => {
+    expect(() =>
+      gradCheck({
+        config: 'deliberately wrong',
+        inputs: [gridTensor([2, 3], 1)],
+        run: (x) => cn.tanh(x),
+        reference: (x) => cn.reference.tanh(cn.reference.mul(x, cn.tensor([1.01]))),
+      }),
+    ).toThrow(/gradient mismatch/);
+  });
+
+  it('accepts a correct one', () => {
+    gradCheck({ config: 'tanh', inputs: [gridTensor([2, 3], 1)], run: (x) => cn.tanh(x), reference: (x) => cn.reference.tanh(x) });
+  });
+});
+
+describe('autograd engine', () => {
+  it('accumulates gradients over paths and over backward calls, and needs a gradient for non-scalars', () => {
+    const x = cn.tensor([1, 2, 3]).requiresGrad_();
+    const y = cn.add(cn.mul(x, x), x); // dy/dx = 2x + 1
+    y.backward(cn.ones([3]));
+    expect(Array.from(x.grad!.data)).toEqual([3, 5, 7]);
+    cn.mul(x, cn.tensor([2])).backward(cn.ones([3]));
+    expect(Array.from(x.grad!.data)).toEqual([5, 7, 9]);
+    expect(() => cn.mul(x, x).backward()).toThrow(/backward: gradient: expected a gradient tensor of shape \[3\]/);
+  });
+
+  it('noGrad records nothing; a second backward through a freed graph throws', () => {
+    const x = cn.tensor([1, 2]).requiresGrad_();
+    const y = cn.noGrad(() => cn.relu(x));
+    expect(y.requiresGrad).toBe(false);
+    const z = cn.mseLoss(cn.relu(x), cn.zeros([2]));
+    z.backward();
+    expect(() => z.backward()).toThrow(/second backward/);
+    const w = cn.mseLoss(cn.relu(x), cn.zeros([2]));
+    w.backward(undefined, { retainGraph: true });
+    w.backward();
+  });
+
+  it('detach stops the gradient', () => {
+    const x = cn.tensor([3]).requiresGrad_();
+    const y = cn.mul(x, x.detach());
+    y.backward();
+    expect(x.grad!.data[0]).toBe(3);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Every convolution algorithm under every ISA this machine supports, against the naive
+ * lib/reference conv2d, on random layers (fast-check) plus a table of edge cases. A failing
+ * case prints its whole configuration (shape, stride, padding, dilation, groups, algo, isa).
+ * Winograd accuracy is also checked on VGG / ResNet layer shapes at 1e-4 of max|output|.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as cn from '../../lib/index.js';
+import { native, type ConvParams } from '../../lib/native.js';
+import { ISAS, expectClose, randomArray, seededRandom } from './helpers.js';
+
+type Algo = NonNullable<ConvParams['algo']>;
+const ALGOS: Algo[] = ['direct', 'im2col', 'gemm1x1', 'winograd', 'depthwise'];
+
+interface Layer {
+  n: number; cin: number; h: number; w: number; cout: number; kh: number; kw: number;
+  sh: number; sw: number; pad: [number, number, number, number]; dh: number; dw: number;
+  groups: number; relu: boolean; seed: number;
+}
+
+function supports(algo: Algo, l: Layer): boolean {
+  switch (algo) {
+    case 'gemm1x1': return l.kh === 1 && l.kw === 1 && l.pad.every((p) => p === 0);
+    case 'winograd': return l.kh === 3 && l.kw === 3 && l.sh === 1 && l.sw === 1 && l.dh === 1 && l.dw === 1 && l.groups === 1;
+    case 'depthwise': return l.groups === l.cin && l.groups > 1;
+    default: return true;
+  }
+}
+
+function params(l: Layer, algo: Algo | 'auto', isa: string): ConvParams {
+  return {
+    n: l.n, cin: l.cin, h: l.h, w: l.w, cout: l.cout, kh: l.kh, kw: l.kw, strideH: l.sh, strideW: l.sw,
+    padTop: l.pad[0], padBottom: l.pad[1], padLeft: l.pad[2], padRight: l.pad[3],
+    dilationH: l.dh, dilationW: l.dw, groups: l.groups, algo, relu: l.relu, isa: isa as ConvParams['isa'],
+  };
+}
+
+function check(l: Layer, isa: string, algos: (Algo | 'auto')[], tol = 1e-5): void {
+  const rnd = seededRandom(l.seed);
+  const x = cn.tensor(randomArray(l.n * l.cin * l.h * l.w, rnd), [l.n, l.cin, l.h, l.w]);
+  const w = cn.tensor(randomArray(l.cout * (l.cin / l.groups) * l.kh * l.kw, rnd), [l.cout, l.cin / l.groups, l.kh, l.kw]);
+  const b = cn.tensor(randomArray(l.cout, rnd), [l.cout]);
+  const ref = cn.reference.conv2d(x, w, b, { stride: [l.sh, l.sw], padding: l.pad, dilation: [l.dh, l.dw], groups: l.groups });
+  const want = l.relu ? ref.data.map((v) => Math.max(0, v)) : ref.data;
+  for (const algo of algos) {
+    if (algo !== 'auto' && !supports(algo, l)) {
+      expect(() => native.Conv2d(x.data, w.data, b.data, params(l, algo, isa)), JSON.stringify({ algo, ...l })).toThrow(/algo/);
+      continue;
+    }
+    const got = native.Conv2d(x.data, w.data, b.data, params(l, algo, isa));
+    // Tolerance relative to max|output|: sums of cin*kh*kw products in float32.
+    expectClose(got, want, tol * Math.sqrt((l.cin / l.groups) * l.kh * l.kw), { isa, algo, ...l });
+  }
+}
+
+const layerArb = fc
+  .record({
+    n: fc.integer({ min: 1, max: 2 }),
+    cinG: fc.integer({ min: 1, max: 9 }),
+    coutG: fc.integer({ min: 1, max: 9 }),
+    groups: fc.constantFrom(1, 1, 1, 2, 3),
+    depthwise: fc.boolean(),
+    h: fc.integer({ min: 1, max: 19 }),
+    w: fc.integer({ min: 1, max: 19 }),
+    kh: fc.constantFrom(1, 1, 3, 3, 3, 5, 2),
+    kw: fc.constantFrom(1, 1, 3, 3, 3, 5, 4),
+    sh: fc.constantFrom(1, 1, 2, 3), sw: fc.constantFrom(1, 1, 2, 4),
+    pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+    dh: fc.constantFrom(1, 1, 2), dw: fc.constantFrom(1, 1, 3),
+    relu: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  })
+  .map((r): Layer => {
+    const groups = r.depthwise ? r.cinG + 1 : r.groups;
+    const cin = r.depthwise ? groups : r.cinG * groups;
+    const cout = r.depthwise ? groups * (1 + (r.coutG % 2)) : r.coutG * groups;
+    const pad = r.pad as [number, number, number, number];
+    // Grow the input until the (dilated) kernel fits, so every case is a valid layer.
+    const h = Math.max(r.h, r.dh * (r.kh - 1) + 1 - pad[0] - pad[1]);
+    const w = Math.max(r.w, r.dw * (r.kw - 1) + 1 - pad[2] - pad[3]);
+    return { n: r.n, cin, h, w, cout, kh: r.kh, kw: r.kw, sh: r.sh, sw: r.sw, pad, dh: r.dh, dw: r.dw, groups, relu: r.relu, seed: r.seed };
+  });
+
+const L = (o: Partial<Layer>): Layer => ({
+  n: 1, cin: 4, h: 8, w: 8, cout: 4, kh: 3, kw: 3, sh: 1, sw: 1, pad: [1, 1, 1, 1], dh: 1, dw: 1, groups: 1, relu: false, seed: 7, ...o,
+});
+
+describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
+  it('every algo matches the reference on random layers (fast-check)', () => {
+    fc.assert(fc.property(layerArb, (l) => check(l, isa, ['auto', ...ALGOS])), { numRuns: 150, seed: 4711 });
+  });
+
+  it.each([
+    ['winograd, output not a multiple of 4', L({ cin: 5, cout: 7, h: 10, w: 13 })],
+    ['winograd, asymmetric padding', L({ cin: 3, cout: 2, h: 9, w: 6, pad: [0, 2, 2, 1] })],
+    ['winograd, 1x1 output', L({ cin: 3, cout: 2, h: 3, w: 3, pad: [0, 0, 0, 0] })],
+    ['winograd, many tile rows (chunked)', L({ cin: 3, cout: 4, h: 70, w: 9, n: 2 })],
+    ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
+    ['im2col 7x7/s2', L({ cin: 3, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 23, w: 20 })],
+    ['im2col 11x11/s4', L({ cin: 3, cout: 5, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 31, w: 31 })],
+    ['depthwise 3x3/s2 multiplier 2', L({ cin: 5, cout: 10, groups: 5, sh: 2, sw: 2, h: 13, w: 12 })],
+    ['depthwise 5x5 dilated', L({ cin: 4, cout: 4, groups: 4, kh: 5, kw: 5, dh: 2, dw: 2, pad: [4, 4, 4, 4], h: 9, w: 17 })],
+    ['relu fused', L({ relu: true, cin: 8, cout: 16, h: 12, w: 12 })],
+  ])('%s', (_name, l) => {
+    check(l, isa, ['auto', ...ALGOS]);
+  });
+
+  it.each([
+    ['VGG conv1_2 (64 @ 56, cut)', 64, 64, 28],
+    ['ResNet conv2_x 64 @ 56', 64, 64, 56],
+    ['ResNet conv3_x 128 @ 28', 128, 128, 28],
+    ['ResNet conv4_x 256 @ 14', 256, 256, 14],
+    ['ResNet conv5_x 512 @ 7', 512, 512, 7],
+  ])('winograd vs direct within 1e-4 of max|y|: %s', (name, cin, cout, hw) => {
+    const rnd = seededRandom(cin + hw);
+    const p = params(L({ cin, cout, h: hw, w: hw }), 'direct', isa);
+    const x = randomArray(cin * hw * hw, rnd);
+    const w = randomArray(cout * cin * 9, rnd).map((v) => v * Math.sqrt(2 / (9 * cin)));
+    const b = randomArray(cout, rnd);
+    const direct = native.Conv2d(x, w, b, p);
+    const wino = native.Conv2d(x, w, b, { ...p, algo: 'winograd' });
+    let maxAbs = 0, maxErr = 0;
+    for (let i = 0; i < direct.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(direct[i]));
+      maxErr = Math.max(maxErr, Math.abs(direct[i] - wino[i]));
+    }
+    expect(maxErr / maxAbs, `${name} isa=${isa}: max err ${maxErr}, max|y| ${maxAbs}`).toBeLessThan(1e-4);
+  });
+});
+
+describe('conv2d algo option', () => {
+  it('cn.conv2d accepts every algorithm name and rejects an unknown one', () => {
+    const x = cn.randn([1, 4, 6, 6], { seed: 1 });
+    const w = cn.randn([4, 4, 3, 3], { seed: 2 });
+    const ref = cn.conv2d(x, w, null, { padding: 1, algo: 'direct' });
+    for (const algo of ['auto', 'im2col', 'winograd'] as const) {
+      expectClose(cn.conv2d(x, w, null, { padding: 1, algo }).data, ref.data, 1e-5, { algo });
+    }
+    expect(() => cn.conv2d(x, w, null, { padding: 1, algo: 'fft' as never })).toThrow(/algo/);
+    expect(() => cn.conv2d(x, w, null, { padding: 1, algo: 'gemm1x1' })).toThrow(/gemm1x1/);
+  });
+
+  it("ConvAlgoFor reports 'auto''s choice", () => {
+    const base = params(L({ cin: 64, cout: 64, h: 56, w: 56 }), 'auto', ISAS[ISAS.length - 1]);
+    expect(native.ConvAlgoFor(base)).toBe('winograd');
+    expect(native.ConvAlgoFor({ ...base, kh: 1, kw: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 })).toBe('gemm1x1');
+    expect(native.ConvAlgoFor({ ...base, groups: 64, cout: 64 })).toBe('depthwise');
+  });
+});
+
+describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
+  const l = L({ cin: 16, cout: 8, h: 20, w: 20 });
+  const rnd = seededRandom(99);
+  const x = randomArray(l.cin * l.h * l.w, rnd);
+  const w = randomArray(l.cout * l.cin * 9, rnd);
+  const b = randomArray(l.cout, rnd);
+
+  it.each(ISAS)('gives the same output as the per-call transform (isa=%s)', (isa) => {
+    const p = params(l, 'winograd', isa);
+    const handle = native.Conv2dPrepack(w, p);
+    const want = native.Conv2d(x, w, b, p);
+    expectClose(native.Conv2d(x, w, b, { ...p, prepacked: handle }), want, 1e-6, { isa });
+    expectClose(native.Conv2d(x, w, b, { ...p, algo: 'auto', prepacked: handle }), want, 1e-6, { isa });
+  });
+
+  it('rejects a handle for another shape, another algo, or a foreign object', () => {
+    const p = params(l, 'winograd', ISAS[0]);
+    const handle = native.Conv2dPrepack(w, p);
+    expect(() => native.Conv2d(x, w, b, { ...p, cout: 4, prepacked: handle })).toThrow();
+    expect(() => native.Conv2d(x, w, b, { ...p, algo: 'im2col', prepacked: handle })).toThrow(/algo/);
+    expect(() => native.Conv2d(x, w, b, { ...p, prepacked: {} as never })).toThrow(/prepacked/);
+    expect(() => native.Conv2dPrepack(w, { ...p, strideH: 2 })).toThrow(/winograd/);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import * as cn from '../../lib/index.js';
+import { expectClose, randomTensor } from '../helpers.js';
+
+/** A small network exercising every fusion and the ops zoo models use. */
+function makeNet(seed: number): (x: cn.Tensor) => cn.Tensor {
+  const w1 = randomTensor([8, 3, 3, 3], seed, 0.5);
+  const b1 = randomTensor([8], seed + 1, 0.1);
+  const bn = { mean: randomTensor([8], seed + 2, 0.1), variance: cn.tensor(randomTensor([8], seed + 3).data.map((v) => Math.abs(v) + 0.5), [8]), gamma: randomTensor([8], seed + 4), beta: randomTensor([8], seed + 5) };
+  const w2 = randomTensor([8, 8, 3, 3], seed + 6, 0.3);
+  const w3 = randomTensor([4, 8, 1, 1], seed + 7, 0.3);
+  const dw = randomTensor([8, 1, 3, 3], seed + 11, 0.3);
+  const fc = randomTensor([10, 12 * 4 * 4], seed + 8, 0.1);
+  const fcb = randomTensor([10], seed + 9, 0.1);
+  return (x) => {
+    let y = cn.conv2d(x, w1, b1, { padding: 1 });
+    y = cn.relu(cn.batchNorm2d(y, bn.mean, bn.variance, bn.gamma, bn.beta)); // folded + fused
+    const r = cn.relu(cn.add(cn.conv2d(y, w2, null, { padding: 1 }), y)); // residual + fused relu
+    const d = cn.relu6(cn.conv2d(r, dw, null, { padding: 1, groups: 8 })); // depthwise
+    const p = cn.maxPool2d(d, { kernelSize: 2 });
+    const branch = cn.conv2d(p, w3);
+    const cat = cn.concat([p, branch], 1); // 12 channels
+    const pooled = cn.adaptiveAvgPool2d(cn.lrn(cat, { size: 3, alpha: 1e-3, beta: 0.75, k: 1 }), [4, 4]);
+    return cn.softmax(cn.linear(cn.flatten(pooled, 1), fc, fcb), 1);
+  };
+}
+
+describe('InferenceSession', () => {
+  it('gives the eager result within 1e-4, async and sync, and fuses what it should', async () => {
+    const net = makeNet(1);
+    const x = randomTensor([2, 3, 16, 16], 99);
+    const eager = net(x);
+    const session = await cn.InferenceSession.create(net, { inputShape: [2, 3, 16, 16] });
+    expectClose(await session.run(x), eager, 'async', 1e-4);
+    expectClose(session.runSync(x), eager, 'sync', 1e-4);
+    const feeds = await session.run({ input: x });
+    expect(Object.keys(feeds)).toEqual(['output']);
+    expectClose(feeds.output, eager, 'feeds', 1e-4);
+    const info = session.describe();
+    expect(info.foldedBatchNorms).toBe(1);
+    expect(info.fusedRelus).toBe(2);
+    expect(info.activationFloats).toBeLessThan(info.activationFloatsWithoutReuse);
+    expect(info.outputShape).toEqual([2, 10]);
+  });
+
+  it('copies the weights at creation and compiles other batch sizes on demand', async () => {
+    const w = randomTensor([4, 3, 3, 3], 5);
+    const net = (x: cn.Tensor): cn.Tensor => cn.relu(cn.conv2d(x, w, null, { padding: 1 }));
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 8, 8] });
+    const x = randomTensor([1, 3, 8, 8], 6);
+    const before = await session.run(x);
+    w.data.fill(0);
+    expectClose(await session.run(x), before, 'weights copied', 0);
+    const x3 = randomTensor([3, 3, 8, 8], 7);
+    expect((await session.run(x3)).shape).toEqual([3, 4, 8, 8]);
+  });
+
+  it('runs concurrent calls through one queue, each with its own correct result', async () => {
+    const net = makeNet(2);
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 16, 16] });
+    const inputs = Array.from({ length: 8 }, (_, i) => randomTensor([1, 3, 16, 16], 200 + i));
+    const outputs = await Promise.all(inputs.map((x) => session.run(x)));
+    outputs.forEach((out, i) => expectClose(out, net(inputs[i]), `run ${i}`, 1e-4));
+  });
+
+  // retry: on a loaded 2-core machine other test files share the cores; one clean run suffices.
+  it('keeps the event loop free during a long run (setInterval lag < 20 ms)', { retry: 2 }, async () => {
+    const w = randomTensor([64, 64, 3, 3], 8, 0.05);
+    const layers = 24;
+    const net = (x: cn.Tensor): cn.Tensor => {
+      let y = x;
+      for (let i = 0; i < layers; i++) y = cn.relu(cn.conv2d(y, w, null, { padding: 1 }));
+      return y;
+    };
+    const session = await cn.InferenceSession.create(net, { inputShape: [4, 64, 56, 56] });
+    const x = randomTensor([4, 64, 56, 56], 9);
+    // One kernel thread leaves a core to the event loop on a 2-core machine (the point is that
+    // the run is off the JS thread, not how many threads it uses).
+    const threads = cn.getNumThreads();
+    cn.setNumThreads(1);
+    let last = Date.now();
+    let worstLag = 0;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      worstLag = Math.max(worstLag, now - last - 5);
+      last = now;
+    }, 5);
+    const started = Date.now();
+    try {
+      await session.run(x);
+    } finally {
+      cn.setNumThreads(threads);
+    }
+    const elapsed = Date.now() - started;
+    clearInterval(timer);
+    expect(elapsed).toBeGreaterThan(50); // long enough for the lag measurement to mean something
+    expect(worstLag).toBeLessThan(20);
+  });
+
+  it('rejects training-mode ops, unsupported ops and bad feeds with clear errors', async () => {
+    const bad = (x: cn.Tensor): cn.Tensor => cn.dropout(x, { p: 0.5, training: true });
+    await expect(cn.InferenceSession.create(bad, { inputShape: [1, 4] })).rejects.toThrow(/InferenceSession: model: expected inference ops in eval mode, got node 0 \(dropout\)/);
+    const mm = (x: cn.Tensor): cn.Tensor => cn.matmul(x, cn.ones([4, 2]));
+    await expect(cn.InferenceSession.create(mm, { inputShape: [1, 4] })).rejects.toThrow(/matmul\): not supported/);
+    const session = await cn.InferenceSession.create((x: cn.Tensor) => cn.relu(x), { inputShape: [1, 4] });
+    await expect(session.run({ image: cn.ones([1, 4]) } as unknown as Record<string, cn.Tensor>)).rejects.toThrow(/InferenceSession.run: feeds: expected exactly the input \{ input \}, got \{ image \}/);
+    await expect(cn.InferenceSession.create((x: cn.Tensor) => x, { inputShape: [0, 4] })).rejects.toThrow(/options.inputShape/);
+  });
+});

@@ -1,0 +1,34 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import * as cn from '../lib/index.js';
+import { expectClose, randomTensor } from './helpers.js';
+
+const script = path.join(import.meta.dirname, 'fixtures', 'scripts', 'worker-ops.mjs');
+
+function reference(x: cn.Tensor, w: cn.Tensor): cn.Tensor {
+  const r = cn.reference;
+  const y = r.conv2d(x, w, null, { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 });
+  const p = r.maxPool2d(r.relu(y), { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false });
+  return r.softmax(r.flatten(p, 1), 1);
+}
+
+describe('worker_threads', () => {
+  it('the addon loads in 4 workers at once and each computes its own correct result', async () => {
+    const jobs = [0, 1, 2, 3].map((i) => {
+      const x = randomTensor([1, 3, 16, 16], 100 + i);
+      const w = randomTensor([4, 3, 3, 3], 200 + i);
+      const worker = new Worker(script, { workerData: { x: x.data, w: w.data, rounds: 50 } });
+      const result = new Promise<{ out: Float32Array; shape: number[] }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      return { x, w, result, worker };
+    });
+    for (const job of jobs) {
+      const { out, shape } = await job.result;
+      expectClose(cn.tensor(out, shape), reference(job.x, job.w), 'worker');
+      await job.worker.terminate();
+    }
+  });
+});
