@@ -83,12 +83,18 @@ export function limitsTable(limits: readonly LimitResult[]): string {
 
 /** One op section as a table: convnode's time and rate, then each peer's speedup. */
 export function sectionTable(s: SectionResult, peerNames: readonly string[], peak: ReadonlyMap<number, number>): string {
-  const others = peerNames.filter((p) => p !== 'convnode' && s.rows.some((r) => r.cells[p]));
+  const has = (p: string) => s.rows.some((r) => r.cells[p]);
+  // The compiled plan and ORT get time columns; ORT is also compared with the plan, the pair
+  // that both prepare their weights once.
+  const plan = has('convnode-plan');
+  const ort = has('ort');
+  const others = peerNames.filter((p) => p !== 'convnode' && p !== 'convnode-plan' && has(p));
   const showModel = s.rows.some((r) => r.model && r.id.includes('/') && s.id !== 'models');
   const header = [
     ...(showModel ? ['model'] : []), s.id === 'models' ? 'model' : 'shape', 'N', 'T',
     'convnode ms', s.rateUnit, ...(s.rateUnit === 'GFLOP/s' ? ['% peak'] : []),
-    ...(others.includes('ort') ? ['ORT ms'] : []), ...others.map((p) => `vs ${p}`), 'check',
+    ...(plan ? ['plan ms'] : []), ...(ort ? ['ORT ms'] : []), ...(plan && ort ? ['ORT vs plan'] : []),
+    ...others.map((p) => `vs ${p}`), 'check',
   ];
   const rows = s.rows.map((r) => {
     const ours = r.cells.convnode;
@@ -98,7 +104,9 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
       ...(showModel ? [r.model ?? ''] : []), r.label, String(r.batch), String(r.threads),
       cellMs(ours), fmt(rate, 1),
       ...(s.rateUnit === 'GFLOP/s' ? [p && Number.isFinite(rate) ? `${((100 * rate) / p).toFixed(1)}%` : '-'] : []),
-      ...(others.includes('ort') ? [cellMs(r.cells.ort)] : []),
+      ...(plan ? [cellMs(r.cells['convnode-plan'])] : []),
+      ...(ort ? [cellMs(r.cells.ort)] : []),
+      ...(plan && ort ? [speedup(r.cells.ort, r.cells['convnode-plan'])] : []),
       ...others.map((name) => speedup(r.cells[name], ours)),
       check(r),
     ];
@@ -107,7 +115,8 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
 }
 
 const LEGEND = [
-  '`vs X` = X\'s median time / convnode\'s median time at the same batch and threads: above 1 means convnode is faster.',
+  '`vs X` = X\'s median time / convnode\'s (eager op) median time at the same batch and threads: above 1 means convnode is faster.',
+  '`plan` = the same op compiled by cn.InferenceSession (weights prepared once, run with `await session.run(x)`); `ORT vs plan` = ORT ms / plan ms, the like-for-like pair (both prepare weights once).',
   'Single-threaded peers (tfjs-cpu, tfjs-wasm, naive, convnetjs) appear in the 1-thread rows only.',
   '`~` = estimated: the naive reference and convnetjs are timed on a slice of the case (one image, fewer output channels or rows) and scaled linearly.',
   '`*` = one cold run only (the first run exceeded the time budget).',

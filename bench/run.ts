@@ -5,7 +5,8 @@
  *   --quick            the short suite (< 3 minutes): subsets of layers and GEMMs, batch 1
  *   --name NAME        result file name (default: quick-<date> or full-<date>)
  *   --sections LIST    limits,gemm,conv,pool,models (default: all)
- *   --peers LIST       ort,tfjs-wasm,tfjs-cpu,naive,convnetjs (default: all); convnode always runs
+ *   --peers LIST       plan,ort,tfjs-wasm,tfjs-cpu,naive,convnetjs (default: all); convnode always
+ *                      runs; plan = convnode's InferenceSession on the one-op model
  *   --threads LIST     thread counts (default: 1 and the cores available)
  *   --batches LIST     conv and pool batch sizes (default: 1,8; --quick: 1)
  *   --filter REGEX     only rows whose id or label matches (e.g. resnet50, '3x3')

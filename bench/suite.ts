@@ -12,6 +12,7 @@ import { convnetjsPeer } from './peers/convnetjs.js';
 import { convnodePeer } from './peers/convnode.js';
 import { naivePeer } from './peers/naive.js';
 import { ortPeer } from './peers/ort.js';
+import { sessionPeer } from './peers/session.js';
 import { tfjsPeers } from './peers/tfjs.js';
 import type { Peer } from './peers/types.js';
 import type { BenchResult, SectionResult } from './report.js';
@@ -22,7 +23,7 @@ import type { TimingOptions } from './timing.js';
 
 export type SectionId = 'limits' | 'gemm' | 'conv' | 'pool' | 'models';
 export const ALL_SECTIONS: readonly SectionId[] = ['limits', 'gemm', 'conv', 'pool', 'models'];
-export const ALL_PEERS = ['ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs'] as const;
+export const ALL_PEERS = ['plan', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs'] as const;
 
 export interface SuiteConfig {
   name: string;
@@ -55,6 +56,11 @@ export interface SuiteConfig {
 /** convnode first (it is the reference output), then the requested peers that load. */
 async function loadPeers(cfg: SuiteConfig, notes: string[]): Promise<Peer[]> {
   const peers: Peer[] = [convnodePeer(cfg.algo)];
+  if (cfg.peers.includes('plan')) {
+    const plan = sessionPeer();
+    if (plan) peers.push(plan);
+    else notes.push('convnode-plan skipped: no cn.InferenceSession in this build.');
+  }
   if (cfg.peers.includes('ort')) {
     try {
       peers.push(await ortPeer());

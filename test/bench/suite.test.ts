@@ -21,7 +21,7 @@ function tinyConfig(overrides: Partial<SuiteConfig> = {}): SuiteConfig {
   return {
     name: 'smoke', command: 'test', quick: true,
     sections: ['limits', 'gemm', 'conv', 'pool', 'models'],
-    peers: ['ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs'],
+    peers: ['plan', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs'],
     threads: [1, 2], batches: [2],
     gemms: [{ label: '8x6x5', m: 8, n: 6, k: 5 }],
     layers: [conv('tiny/3x3', 3, 8, 4, 3, 1, 1, 1), conv('tiny/dw', 4, 9, 4, 3, 2, 1, 4), conv('tiny/small', 2, 3, 1, 3, 2, 1, 1)],
@@ -41,7 +41,7 @@ function tinyConfig(overrides: Partial<SuiteConfig> = {}): SuiteConfig {
 describe('bench suite (tiny shapes, every peer)', () => {
   it('runs every section and every peer agrees with convnode', async () => {
     const r = await runBench(tinyConfig());
-    expect(Object.keys(r.peers)).toEqual(['convnode', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs']);
+    expect(Object.keys(r.peers)).toEqual(['convnode', 'convnode-plan', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', 'convnetjs']);
     expect(r.notes).toEqual([]);
     expect(r.limits.length).toBeGreaterThanOrEqual(2);
     expect(r.sections.map((s) => s.id)).toEqual(['gemm', 'conv', 'pool', 'models']);
@@ -53,9 +53,12 @@ describe('bench suite (tiny shapes, every peer)', () => {
       expect(row.cells.convnode?.error, where).toBeUndefined();
       expect(row.cells.convnode.medianMs, where).toBeGreaterThan(0);
       // convnetjs has no depthwise conv and no matmul: an error cell and no cell.
+      // The plan peer has no GEMM (a matmul model would need a constant operand).
+      const gemm = row.id.startsWith('gemm/');
+      const plan = gemm ? [] : ['convnode-plan'];
       const expectedPeers = row.threads === 1
-        ? ['convnode', 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', ...(row.id.startsWith('gemm/') ? [] : ['convnetjs'])]
-        : ['convnode', 'ort'];
+        ? ['convnode', ...plan, 'ort', 'tfjs-wasm', 'tfjs-cpu', 'naive', ...(gemm ? [] : ['convnetjs'])]
+        : ['convnode', ...plan, 'ort'];
       expect(Object.keys(row.cells), where).toEqual(expectedPeers);
       for (const [peer, cell] of Object.entries(row.cells)) {
         if (peer === 'convnetjs' && row.id === 'tiny/dw') {
@@ -70,7 +73,8 @@ describe('bench suite (tiny shapes, every peer)', () => {
     }
     const md = renderMarkdown(r);
     expect(md).toContain('### Machine limits');
-    expect(md).toMatch(/\| shape \| N \| T \| convnode ms \| GFLOP\/s \| % peak \| ORT ms \| vs ort \|/);
+    expect(md).toMatch(/\| shape \| N \| T \| convnode ms \| GFLOP\/s \| % peak \| ORT ms \| vs ort \| vs tfjs-wasm \|/);
+    expect(md).toMatch(/\| model \| shape \| N \| T \| convnode ms \| GFLOP\/s \| % peak \| plan ms \| ORT ms \| ORT vs plan \|/);
     expect(md).not.toContain('MISMATCH');
   }, 120_000);
 
