@@ -114,6 +114,10 @@ export interface NativeAddon {
   PlanRun(handle: PlanHandle, input: Float32Array): Promise<Float32Array>;
   PlanRunSync(handle: PlanHandle, input: Float32Array): Float32Array;
   PlanInfo(handle: PlanHandle): { arenaBytes: number; convAlgorithms: string[]; steps: number };
+
+  // Benchmark suite only (native/binding/bench.cc): machine limits, timed per pass.
+  PeakFma(isa: 'avx512' | 'avx2', iterations: number, passes: number): { seconds: Float64Array; threads: number; flopsPerPass: number };
+  StreamTriad(elements: number, passes: number): { seconds: Float64Array; threads: number; bytesPerPass: number; check: number };
 }
 
 /** An opaque native plan (type-tagged External). */

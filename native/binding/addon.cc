@@ -23,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNormBackward(env, exports);
   registerGemmBackward(env, exports);
   registerSession(env, exports);
+  registerBench(env, exports);
   return exports;
 }
 

@@ -16,4 +16,5 @@ void registerEltwiseBackward(Napi::Env env, Napi::Object exports);
 void registerNormBackward(Napi::Env env, Napi::Object exports);
 void registerGemmBackward(Napi::Env env, Napi::Object exports);
 void registerSession(Napi::Env env, Napi::Object exports);
+void registerBench(Napi::Env env, Napi::Object exports);
 }  // namespace convnode
