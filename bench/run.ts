@@ -118,8 +118,8 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
       ? { warmup: 1, minRuns: 3, minTimeMs: 300, maxRuns: 10, maxTimeMs: 2000 }
       : { warmup: 2, minRuns: 7, minTimeMs: 2000, maxRuns: 100, maxTimeMs: 10000 },
     limits: quick
-      ? { passes: 5, passMs: 30, triadBytes: 64 * 2 ** 20 }
-      : { passes: 15, passMs: 50, triadBytes: 256 * 2 ** 20 },
+      ? { passes: 60, passMs: 2, triadPasses: 8, triadBytes: 64 * 2 ** 20 }
+      : { passes: 200, passMs: 2, triadPasses: 15, triadBytes: 256 * 2 ** 20 },
     slowBudgetMs: quick ? 150 : 400,
     algo: values.algo ?? 'auto',
     notes: values.note ?? [],

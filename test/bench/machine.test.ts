@@ -41,7 +41,7 @@ describe('bench machine limits (native PeakFma / StreamTriad)', () => {
   });
 
   it('measureLimits reports fma per ISA and triad per thread count', () => {
-    const limits = measureLimits([1], { passes: 2, passMs: 2, triadBytes: 1 << 20 });
+    const limits = measureLimits([1], { passes: 2, passMs: 2, triadPasses: 2, triadBytes: 1 << 20 });
     expect(limits.map((l) => `${l.kind}/${l.isa}`)).toEqual([...fmaIsas().map((i) => `fma/${i}`), 'triad/-']);
     for (const l of limits) expect(l.median).toBeGreaterThan(0);
   });

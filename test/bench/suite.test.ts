@@ -28,7 +28,7 @@ function tinyConfig(overrides: Partial<SuiteConfig> = {}): SuiteConfig {
     pools: [tinyPool],
     models: ['resnet18'], modelBatches: [1],
     timing: fast, slowTiming: fast, modelTiming: fast,
-    limits: { passes: 2, passMs: 1, triadBytes: 1 << 16 },
+    limits: { passes: 2, passMs: 1, triadPasses: 2, triadBytes: 1 << 16 },
     // Large enough that nothing is sliced: every peer's output is checked (slice.test.ts
     // covers the estimates).
     slowBudgetMs: 10_000,
