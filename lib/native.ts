@@ -49,6 +49,7 @@ export interface NativeCpuInfo {
   cores: number;
   openmp: boolean;
   threads: number;
+  mallocTuned: boolean;
 }
 
 export interface NativeAddon {

@@ -16,6 +16,8 @@ export interface CpuInfo {
   cores: number;
   openmp: boolean;
   threads: number;
+  /** Whether glibc's malloc thresholds were raised for tensor-sized blocks (CONVNODE_MALLOC_TUNING=0 opts out). */
+  mallocTuned: boolean;
 }
 
 /** @example cn.cpuInfo().isa // 'avx512' */

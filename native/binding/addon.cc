@@ -3,6 +3,7 @@
 
 #include "binding/instance.h"
 #include "binding/register.h"
+#include "core/malloc_tuning.h"
 
 namespace convnode {
 
@@ -10,6 +11,7 @@ InstanceData& instance(Napi::Env env) { return *env.GetInstanceData<InstanceData
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<InstanceData>(new InstanceData());
+  tuneMallocForTensors();
   registerMemory(env, exports);
   registerSystem(env, exports);
   registerConv(env, exports);

@@ -3,6 +3,7 @@
 
 #include "binding/args.h"
 #include "core/cpu_features.h"
+#include "core/malloc_tuning.h"
 #include "core/threading.h"
 
 namespace convnode {
@@ -33,6 +34,7 @@ Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
   result.Set("cores", availableCores());
   result.Set("openmp", openmpEnabled());
   result.Set("threads", numThreads());
+  result.Set("mallocTuned", tuneMallocForTensors());
   return result;
 }
 
