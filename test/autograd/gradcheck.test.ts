@@ -50,3 +50,17 @@ describe('autograd engine', () => {
     expect(x.grad!.data[0]).toBe(3);
   });
 });
+
+describe('max pool gradient with ties', () => {
+  it('goes to the first maximum of each window, as in PyTorch (relu zeros tie)', () => {
+    for (const [kernelSize, stride] of [[2, 2], [2, 1]] as const) {
+      const x = cn.tensor([0, 0, 1, 1, 0, 0, 1, 1, 3, 2, 2, 3, 2, 3, 3, 2], [1, 1, 4, 4]).requiresGrad_();
+      cn.maxPool2d(x, { kernelSize, stride }).backward(cn.ones(kernelSize === stride ? [1, 1, 2, 2] : [1, 1, 3, 3]));
+      const expected =
+        kernelSize === stride
+          ? [1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0]
+          : [1, 0, 2, 0, 0, 0, 0, 0, 2, 1, 0, 2, 0, 1, 0, 0];
+      expect(Array.from(x.grad!.data), `kernel ${kernelSize} stride ${stride}`).toEqual(expected);
+    }
+  });
+});

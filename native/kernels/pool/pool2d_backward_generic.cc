@@ -19,6 +19,10 @@ inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) {
 
 void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float* y,
                               const float* dy, float* dx) {
+  // Windows that tile the input without padding or dilation (2x2/s2 and the like): no bounds
+  // tests, and each window's top-left corner is a plain offset.
+  const bool tiled = s.padH == 0 && s.padW == 0 && s.dilationH == 1 && s.dilationW == 1 &&
+                     s.strideH == s.kh && s.strideW == s.kw;
   const int64_t planes = s.n * s.c;
   const int64_t planeIn = s.h * s.w;
   const int64_t planeOut = s.outH * s.outW;
@@ -30,6 +34,30 @@ void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float*
     const float* in = x + p * planeIn;
     float* d = dx + p * planeIn;
     std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
+    if (tiled) {
+      for (int64_t oy = 0; oy < s.outH; ++oy) {
+        const float* yrow = y + p * planeOut + oy * s.outW;
+        const float* grow = dy + p * planeOut + oy * s.outW;
+        for (int64_t ox = 0; ox < s.outW; ++ox) {
+          const int64_t corner = oy * s.kh * s.w + ox * s.kw;
+          const float best = yrow[ox];
+          int64_t at = corner;
+          if (std::isnan(best)) {
+            for (int64_t i = 0; i < s.kh * s.kw; ++i) {
+              const int64_t off = corner + (i / s.kw) * s.w + i % s.kw;
+              if (std::isnan(in[off])) { at = off; break; }
+            }
+          } else {
+            for (int64_t i = 0; i < s.kh * s.kw; ++i) {
+              const int64_t off = corner + (i / s.kw) * s.w + i % s.kw;
+              if (in[off] == best) { at = off; break; }
+            }
+          }
+          d[at] += grow[ox];
+        }
+      }
+      continue;
+    }
     for (int64_t oy = 0; oy < s.outH; ++oy) {
       for (int64_t ox = 0; ox < s.outW; ++ox) {
         const float best = y[p * planeOut + oy * s.outW + ox];
