@@ -98,13 +98,12 @@ if (!only || only === 'conv') {
     const out = Math.floor((l.hw + 2 * l.p - l.k) / l.s) + 1;
     const flops = 2 * l.cout * out * out * (l.cin / groups) * l.k * l.k;
     const auto = native.ConvAlgoFor(base);
-    const algos = ['direct', 'im2col', 'gemm1x1', 'winograd', 'winograd+prepacked', 'depthwise'] as const;
+    const algos = ['direct', 'im2col', 'im2col+prepacked', 'gemm1x1', 'gemm1x1+prepacked', 'winograd', 'winograd+prepacked', 'depthwise'] as const;
     for (const algo of algos) {
       if (algo === 'direct' && skipDirect) continue;
-      const p: ConvParams = algo === 'winograd+prepacked'
-        ? { ...base, algo: 'winograd' }
-        : { ...base, algo };
-      if (algo === 'winograd+prepacked') {
+      const prepacked = algo.endsWith('+prepacked');
+      const p: ConvParams = { ...base, algo: algo.replace('+prepacked', '') as ConvParams['algo'] };
+      if (prepacked) {
         try {
           p.prepacked = native.Conv2dPrepack(w, p);
         } catch {
@@ -119,7 +118,7 @@ if (!only || only === 'conv') {
       for (const threads of threadList) {
         native.SetNumThreads(threads);
         const ms = time(() => native.Conv2d(x, w, b, p), algo === 'direct' ? 150 : 400);
-        row(l.name, algo + (algo === auto ? ' (auto)' : ''), threads, ms.toFixed(3), (flops / ms / 1e6).toFixed(1));
+        row(l.name, algo + (p.algo === auto && !prepacked ? ' (auto)' : ''), threads, ms.toFixed(3), (flops / ms / 1e6).toFixed(1));
       }
     }
   }

@@ -51,8 +51,11 @@ struct Block {
   int64_t i0, i1, j0, j1;
 };
 
+// packedA (optional): all of op(A) prepacked by sgemmPackA, laid out [kc block][MR panel][kc][MR],
+// so the panels of any MR-aligned row block are one contiguous run and are used in place.
 void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
-              float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf) {
+              float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf,
+              const float* packedA) {
   const int64_t MR = t.mr, NR = t.nr;
   for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
     const int64_t nc = std::min<int64_t>(t.nc, blk.j1 - jc);
@@ -63,7 +66,9 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
       t.packB(b, s.ldb, s.transB, pc, jc, kc, nc, bbuf);
       for (int64_t ic = blk.i0; ic < blk.i1; ic += t.mc) {
         const int64_t mc = std::min<int64_t>(t.mc, blk.i1 - ic);
-        t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
+        const float* ap = abuf;
+        if (packedA) ap = packedA + roundUp(s.m, t.mr) * pc + ic * kc;
+        else t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
         GemmUkParams p;
         p.alpha = s.alpha;
         p.beta = first ? s.beta : 1.0f;
@@ -74,7 +79,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = std::min(MR, mc - ir);
             p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
-            t.ukernel(kc, abuf + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
+            t.ukernel(kc, ap + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
                       mr, nr, p);
           }
         }
@@ -93,7 +98,7 @@ void packSizes(const GemmKernelTable& t, const GemmShape& s, int64_t* aSize, int
 }
 
 void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
-                float* c, const GemmEpilogue& ep, int threads) {
+                float* c, const GemmEpilogue& ep, int threads, const float* packedA = nullptr) {
   if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0 || s.alpha == 0.0f) {
     scaleAndEpilogue(s, c, ep);
@@ -141,7 +146,7 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
     return blk;
   };
   if (nt == 1) {
-    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + aSize);
+    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + aSize, packedA);
     return;
   }
 #if defined(CONVNODE_OPENMP)
@@ -151,7 +156,7 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
     float* abuf = base + tid * perThread;
     const Block blk = blockOf(tid);
     if (blk.i0 < blk.i1 && blk.j0 < blk.j1)
-      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + aSize);
+      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + aSize, packedA);
   }
 #endif
 }
@@ -184,7 +189,26 @@ void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, fl
   }
   int64_t aSize, total;
   packSizes(t, s, &aSize, &total);
-  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize);
+  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, nullptr);
+}
+
+int64_t sgemmPackedAFloats(Isa isa, int64_t m, int64_t k) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  return roundUp(m, t.mr) * k;
+}
+
+void sgemmPackA(Isa isa, const GemmShape& s, const float* a, float* packed) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  for (int64_t pc = 0; pc < s.k; pc += t.kc) {
+    const int64_t kc = std::min<int64_t>(t.kc, s.k - pc);
+    t.packA(a, s.lda, s.transA, 0, pc, s.m, kc, packed + roundUp(s.m, t.mr) * pc);
+  }
+}
+
+void sgemmPrepackedA(Isa isa, const GemmShape& s, const float* packedA, const float* b, float* c,
+                     const GemmEpilogue& ep, int threads) {
+  sgemmTable(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, nullptr, b, c, ep, threads,
+             packedA);
 }
 
 void sgemmTile(Isa isa, int* mr, int* nr) {
