@@ -36,7 +36,7 @@ export interface PoolParams {
   padH: number; padW: number;
   dilationH: number; dilationW: number;
   ceilMode: boolean;
-  /** MaxPool2d only: run this supported ISA's kernel (tests, benchmarks). */
+  /** MaxPool2d / AvgPool2d: run this supported ISA's kernel (tests, benchmarks). */
   isa?: NativeIsa;
 }
 

@@ -43,6 +43,16 @@ void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, floa
 void avgPool2dGeneric(const Pool2dShape& s, bool countIncludePad, int64_t divisorOverride,
                       const float* x, float* y);
 
+// The same, vectorized per ISA (avgpool_<isa>.cc) over a zero-padded plane; dilation 1.
+void avgPool2d(const Pool2dShape& s, Isa isa, bool countIncludePad, int64_t divisorOverride,
+               const float* x, float* y);
+void avgPoolPlaneGeneric(const Pool2dShape& s, const float* pad, int64_t pw,
+                         const float* rowCount, const float* colCount, float* out);
+void avgPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, const float* rowCount,
+                      const float* colCount, float* out);
+void avgPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw,
+                        const float* rowCount, const float* colCount, float* out);
+
 // PyTorch's lp_pool2d: (avg_pool2d(x^p) * kh*kw)^(1/p), no padding.
 void lpPool2dGeneric(const Pool2dShape& s, double p, const float* x, float* y);
 
