@@ -46,14 +46,16 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
 //   dw3x3 32 @112:    depthwise 0.175  direct 0.42  im2col 0.90
 //   7x7/s2, 11x11/s4: im2col 2.06 / 1.45 vs direct 23 / 25
 // Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when the
-// image gives >= 36 output tiles (below that its 36 GEMMs have too few columns; with U
+// image gives >= 36 output tiles, whatever the batch (below that its 36 GEMMs have too few columns; with U
 // prepacked: 256 @14 1.97 ms vs im2col 1.24, so the rule holds for plans too); direct only for layers too small
 // to amortize packing; im2col otherwise.
 ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
   if (convAlgoSupports(ConvAlgo::Winograd, s) && s.cin >= 16 && s.cout >= 16) {
-    const int64_t tiles = s.n * ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
+    // Per image: the 36 GEMMs of conv2dWinograd43 never span images, so a batch does not
+    // widen them.
+    const int64_t tiles = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
     if (tiles >= 36) return ConvAlgo::Winograd;
   }
   const int64_t macs = s.n * s.cout * s.outH * s.outW * (s.cin / s.groups) * s.kh * s.kw;
