@@ -11,8 +11,8 @@
 namespace convnode {
 
 namespace {
-using PlaneFn = void (*)(const Pool2dShape&, const float*, int64_t, const float*, const float*,
-                         float*);
+using PlaneFn = void (*)(const Pool2dShape&, const float*, int64_t, int64_t, const float*,
+                         const float*, float*, float*);
 PlaneFn planeFor(Isa isa) {
 #if defined(__x86_64__)
   if (isa == Isa::Avx512) return avgPoolPlaneAvx512;
@@ -42,13 +42,15 @@ void avgPool2d(const Pool2dShape& s, Isa isa, bool countIncludePad, int64_t divi
                const float* x, float* y) {
   const PlaneFn plane = planeFor(isaSupported(isa) ? isa : Isa::Generic);
   const int64_t ph = std::max(s.h + 2 * s.padH, (s.outH - 1) * s.strideH + s.kh);
-  const int64_t pw = std::max(s.w + 2 * s.padW, (s.outW - 1) * s.strideW + s.kw);
-  const int64_t planeFloats = (ph * pw + 15) / 16 * 16;
-  std::vector<float> rowCount(static_cast<size_t>(s.outH)), colCount(static_cast<size_t>(s.outW));
+  const int64_t ow = (s.outW + 15) / 16 * 16;  // whole vectors per row (see avgpool.inl)
+  const int64_t pw = std::max(s.w + 2 * s.padW, (ow - 1) * s.strideW + s.kw);
+  const int64_t planeFloats = (ph * pw + ow + 15) / 16 * 16;
+  // colCount covers the ow computed columns (the extra ones get divisor 1 and are dropped).
+  std::vector<float> rowCount(static_cast<size_t>(s.outH)), colCount(static_cast<size_t>(ow), 1.0f);
   if (divisorOverride > 0) {
     // The product rowCount * colCount must equal the override: put it all in the rows.
     std::fill(rowCount.begin(), rowCount.end(), static_cast<float>(divisorOverride));
-    std::fill(colCount.begin(), colCount.end(), 1.0f);
+    // colCount is already all 1.
   } else {
     axisCounts(s.outH, s.h, s.kh, s.strideH, s.padH, countIncludePad, rowCount.data());
     axisCounts(s.outW, s.w, s.kw, s.strideW, s.padW, countIncludePad, colCount.data());
@@ -74,7 +76,7 @@ void avgPool2d(const Pool2dShape& s, Isa isa, bool countIncludePad, int64_t divi
       const float* in = x + p * s.h * s.w;
       for (int64_t iy = 0; iy < s.h; ++iy)
         std::memcpy(pad + (iy + s.padH) * pw + s.padW, in + iy * s.w, sizeof(float) * s.w);
-      plane(s, pad, pw, rowCount.data(), colCount.data(), y + p * s.outH * s.outW);
+      plane(s, pad, pw, ow, rowCount.data(), colCount.data(), pad + ph * pw, y + p * s.outH * s.outW);
     }
   }
   (void)threads;

@@ -21,20 +21,22 @@ void divideRow(float* __restrict o, const float* __restrict colCount, float rowC
 
 }  // namespace
 
-void AVGPOOL_PLANE_NAME(const Pool2dShape& s, const float* pad, int64_t pw,
-                        const float* rowCount, const float* colCount, float* out) {
+// As maxpool.inl: rows are computed ow (outW rounded up to 16) wide into `row`, then copied.
+void AVGPOOL_PLANE_NAME(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        const float* rowCount, const float* colCount, float* row, float* out) {
   for (int64_t oy = 0; oy < s.outH; ++oy) {
-    float* o = out + oy * s.outW;
-    for (int64_t ox = 0; ox < s.outW; ++ox) o[ox] = 0.0f;
+    float* o = row;
+    for (int64_t ox = 0; ox < ow; ++ox) o[ox] = 0.0f;
     for (int64_t ky = 0; ky < s.kh; ++ky) {
-      const float* row = pad + (oy * s.strideH + ky) * pw;
+      const float* in = pad + (oy * s.strideH + ky) * pw;
       for (int64_t kx = 0; kx < s.kw; ++kx) {
-        if (s.strideW == 1) addRow<1>(row + kx, 1, s.outW, o);
-        else if (s.strideW == 2) addRow<2>(row + kx, 2, s.outW, o);
-        else addRow<0>(row + kx, s.strideW, s.outW, o);
+        if (s.strideW == 1) addRow<1>(in + kx, 1, ow, o);
+        else if (s.strideW == 2) addRow<2>(in + kx, 2, ow, o);
+        else addRow<0>(in + kx, s.strideW, ow, o);
       }
     }
-    divideRow(o, colCount, rowCount[oy], s.outW);
+    divideRow(o, colCount, rowCount[oy], ow);
+    for (int64_t ox = 0; ox < s.outW; ++ox) out[oy * s.outW + ox] = o[ox];
   }
 }
 
