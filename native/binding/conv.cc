@@ -117,14 +117,14 @@ Napi::Value Conv2dPrepack(const Napi::CallbackInfo& info) {
   p->cout = s.cout; p->cin = s.cin; p->kh = s.kh; p->kw = s.kw; p->groups = s.groups;
   p->algo = algo;
   p->isa = isa;
-  const int64_t floats = algo == ConvAlgo::Winograd ? winograd43FilterFloats(s) : convGemmPackedFloats(s, isa);
+  const int64_t floats = algo == ConvAlgo::Winograd ? winograd43FilterFloats(s, isa) : convGemmPackedFloats(s, isa);
   p->data = allocFloats(static_cast<size_t>(floats));
   if (!p->data) {
     delete p;
     throwRangeError(env, kOp, "weight", "a prepacked filter that fits in memory", std::to_string(floats * 4) + " bytes");
   }
   p->bytes = floats * 4;
-  if (algo == ConvAlgo::Winograd) winograd43TransformFilter(s, w.data, p->data.get());
+  if (algo == ConvAlgo::Winograd) winograd43TransformFilter(s, isa, w.data, p->data.get());
   else convGemmPackWeights(s, isa, w.data, p->data.get());
   Napi::MemoryManagement::AdjustExternalMemory(env, p->bytes);
   auto ext = Napi::External<PrepackedConv>::New(env, p, [](Napi::Env e, PrepackedConv* q) {
@@ -175,13 +175,13 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
     if (!convAlgoSupports(p->algo, s)) {
       throwRangeError(env, kOp, "prepacked", algoRequirement(p->algo), "a layer it cannot run");
     }
+    if (params.Has("isa") && isa != p->isa) {
+      throwRangeError(env, kOp, "isa", std::string("the ISA the handle was packed for (") + isaName(p->isa) + ")",
+                      isaName(isa));
+    }
     if (p->algo == ConvAlgo::Winograd) {
-      conv2dWinograd43(s, isa, x.data, p->data.get(), b.data, y, relu);
+      conv2dWinograd43(s, p->isa, x.data, p->data.get(), b.data, y, relu);
     } else {
-      if (params.Has("isa") && isa != p->isa) {
-        throwRangeError(env, kOp, "isa", std::string("the ISA the handle was packed for (") + isaName(p->isa) + ")",
-                        isaName(isa));
-      }
       if (p->algo == ConvAlgo::Im2col) conv2dIm2col(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
       else conv2dGemm1x1(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
     }

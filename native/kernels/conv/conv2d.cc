@@ -78,7 +78,7 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
     case ConvAlgo::Winograd: {
       // Eager calls reuse a cached U only if the weights are byte-identical to those it was
       // computed from (see winograd_filter_cache.cc); a compiled plan holds its own U.
-      std::shared_ptr<const float> u = winograd43FilterCached(s, w);
+      std::shared_ptr<const float> u = winograd43FilterCached(s, isa, w);
       if (!u) return;
       return conv2dWinograd43(s, isa, x, u.get(), bias, y, relu);
     }

@@ -25,6 +25,22 @@ const GemmKernelTable* tableFor(Isa isa) {
   return t ? t : gemmTableGeneric();
 }
 
+// The table for one product: the ISA's main kernel, or (AVX-512) the 28x16 one when its
+// register tiles waste clearly fewer lanes on this m x n (fraction of computed tile entries
+// that are real, e.g. n = 16: 100% vs 50% of a 32-wide tile).
+const GemmKernelTable* tableForShape(Isa isa, int64_t m, int64_t n) {
+  const GemmKernelTable* t = tableFor(isa);
+  if (isa != Isa::Avx512) return t;
+  const GemmKernelTable* narrow = gemmTableAvx512Narrow();
+  if (!narrow || t == narrow) return t;
+  auto fill = [&](const GemmKernelTable* k) {
+    const double fm = double(m) / double((m + k->mr - 1) / k->mr * k->mr);
+    const double fn = double(n) / double((n + k->nr - 1) / k->nr * k->nr);
+    return fm * fn;
+  };
+  return fill(narrow) > 1.15 * fill(t) ? narrow : t;
+}
+
 // Bound once (XNNPACK style): every later call reads the same table.
 const GemmKernelTable& activeTable() {
   static const GemmKernelTable* t = tableFor(activeIsa());
@@ -165,23 +181,29 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
 
 void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const GemmEpilogue& ep,
            int threads) {
-  sgemmTable(activeTable(), s, a, b, c, ep, threads);
+  const Isa isa = activeIsa();
+  sgemmTable(isa == Isa::Avx512 ? *tableForShape(isa, s.m, s.n) : activeTable(), s, a, b, c, ep,
+             threads);
 }
 
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
               const GemmEpilogue& ep, int threads) {
-  sgemmTable(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, a, b, c, ep, threads);
+  sgemmTable(*tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n), s, a, b, c, ep,
+             threads);
 }
 
 int64_t sgemmScratchFloats(Isa isa, const GemmShape& s) {
-  int64_t aSize, total;
-  packSizes(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, &aSize, &total);
-  return total;
+  // Enough for either AVX-512 table with any n' <= s.n (the serial path picks per shape).
+  isa = isaSupported(isa) ? isa : Isa::Generic;
+  int64_t aSize, total, total2 = 0;
+  packSizes(*tableFor(isa), s, &aSize, &total);
+  if (isa == Isa::Avx512 && gemmTableAvx512Narrow()) packSizes(*gemmTableAvx512Narrow(), s, &aSize, &total2);
+  return std::max(total, total2);
 }
 
 void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
                  const GemmEpilogue& ep, float* scratch) {
-  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  const GemmKernelTable& t = *tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n);
   if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0 || s.alpha == 0.0f) {
     scaleAndEpilogue(s, c, ep);
@@ -215,6 +237,39 @@ void sgemmTile(Isa isa, int* mr, int* nr) {
   const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
   *mr = t.mr;
   *nr = t.nr;
+}
+
+const GemmKernelTable* sgemmKernelFor(Isa isa, int64_t m, int64_t n) {
+  return tableForShape(isaSupported(isa) ? isa : Isa::Generic, m, n);
+}
+
+int64_t sgemmPackedAFloats(const GemmKernelTable* t, int64_t m, int64_t k) {
+  return roundUp(m, t->mr) * k;
+}
+
+void sgemmPackA(const GemmKernelTable* t, const GemmShape& s, const float* a, float* packed) {
+  for (int64_t pc = 0; pc < s.k; pc += t->kc) {
+    const int64_t kc = std::min<int64_t>(t->kc, s.k - pc);
+    t->packA(a, s.lda, s.transA, 0, pc, s.m, kc, packed + roundUp(s.m, t->mr) * pc);
+  }
+}
+
+int64_t sgemmScratchFloats(const GemmKernelTable* t, const GemmShape& s) {
+  int64_t aSize, total;
+  packSizes(*t, s, &aSize, &total);
+  return total;
+}
+
+void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
+                        const float* b, float* c, const GemmEpilogue& ep, float* scratch) {
+  if (s.m <= 0 || s.n <= 0) return;
+  if (s.k <= 0 || s.alpha == 0.0f) {
+    scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  int64_t aSize, total;
+  packSizes(*t, s, &aSize, &total);
+  runBlock(*t, s, nullptr, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, packedA);
 }
 
 const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }

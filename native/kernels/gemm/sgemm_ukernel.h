@@ -40,5 +40,6 @@ struct GemmKernelTable {
 const GemmKernelTable* gemmTableGeneric();
 const GemmKernelTable* gemmTableAvx2();
 const GemmKernelTable* gemmTableAvx512();
+const GemmKernelTable* gemmTableAvx512Narrow();  // 28x16, for products with few columns
 
 }  // namespace convnode
