@@ -35,21 +35,22 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
   return false;
 }
 
-// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24 23:43 UTC,
-// `npx tsx bench/kernels-quick.ts --no-direct` (batch 1, 1 thread, min ms of repeated runs:
-// the VM is shared, so only side-by-side minima were compared; eager = no prepacked weights):
-//   3x3 64->64 @56:   winograd 0.66   im2col 1.49   direct ~12-28 (earlier run, scalar)
-//   3x3 128->128 @28: winograd 0.72   im2col 1.18
-//   3x3 256->256 @14: winograd 2.2 (prepacked U: 1.47)   im2col 1.20
-//   3x3 512->512 @7:  winograd 7.5 (prepacked U: 7.0)    im2col 1.65 (prepacked: 1.34)
+// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24 23:52 UTC,
+// `npx tsx bench/kernels-quick.ts --no-direct` and /tmp A/B scripts (batch 1, 1 thread, min ms
+// of repeated runs: the VM is shared, so only side-by-side minima were compared; eager = no
+// prepacked weights, Winograd eager = byte-compared U cache):
+//   3x3 64->64 @56:   winograd 0.61   im2col 1.49   direct ~12-28 (scalar)
+//   3x3 128->128 @28: winograd 0.60   im2col 1.18
+//   3x3 256->256 @14: winograd 0.64 (eager 0.70-0.78)   im2col 1.22   (16 tiles: 28x16 kernel)
+//   3x3 512->512 @7:  winograd 2.2                       im2col 1.66 (prepacked: 1.34)
 //   1x1 256->64 @56:  gemm1x1 0.52   im2col 0.62
-//   dw3x3 32 @112:    depthwise 0.137   im2col 0.85   direct 0.42 (earlier run)
-//   7x7/s2 3->64 @224, 11x11/s4 3->96 @227: im2col 1.47 / 1.19 vs direct 23 / 25 (earlier run)
+//   dw3x3 32 @112:    depthwise 0.137   im2col 0.85   direct 0.42
+//   7x7/s2 3->64 @224, 11x11/s4 3->96 @227: im2col 1.47 / 1.19 vs direct 23 / 25
 // Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when one
-// image gives >= 36 output tiles, whatever the batch (its 36 GEMMs are [cout x cin] x
-// [cin x tiles of one image]: with 16 tiles (14x14) or 4 (7x7) they are too narrow and U, 4x
-// the weights, dominates the memory traffic, prepacked or not); direct only for layers too
-// small to amortize packing; im2col otherwise.
+// image gives >= 16 output tiles (14x14 and up), whatever the batch (its 36 GEMMs are
+// [cout x cin] x [cin x tiles of one image]; at 7x7, 4 tiles fill a quarter of a 16-wide
+// register tile and U, 4x the weights, dominates the memory traffic); direct only for layers
+// too small to amortize packing; im2col otherwise.
 ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
@@ -57,7 +58,7 @@ ConvAlgo convAlgoChoose(const Conv2dShape& s) {
     // Per image: the 36 GEMMs of conv2dWinograd43 never span images, so a batch does not
     // widen them.
     const int64_t tiles = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
-    if (tiles >= 36) return ConvAlgo::Winograd;
+    if (tiles >= 16) return ConvAlgo::Winograd;
   }
   const int64_t macs = s.n * s.cout * s.outH * s.outW * (s.cin / s.groups) * s.kh * s.kw;
   if (macs < 20000) return ConvAlgo::Direct;
