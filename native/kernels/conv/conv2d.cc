@@ -35,7 +35,7 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
   return false;
 }
 
-// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24 23:52 UTC,
+// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24 23:48 UTC,
 // `npx tsx bench/kernels-quick.ts --no-direct` and /tmp A/B scripts (batch 1, 1 thread, min ms
 // of repeated runs: the VM is shared, so only side-by-side minima were compared; eager = no
 // prepacked weights, Winograd eager = byte-compared U cache):
