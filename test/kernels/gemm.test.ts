@@ -85,6 +85,14 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
     }
   });
 
+  it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
+    for (const transB of [false, true]) {
+      for (const threads of [1, 2]) {
+        run(isa, { m, n, k, transA: false, transB, padA: 2, padB: 1, padC: 1, alpha: -0.5, beta: 0.25, biasMode: transB ? 'col' : 'row', relu: true, threads, seed: m + n + k });
+      }
+    }
+  });
+
   it('beta = 0 ignores NaN in C (BLAS semantics)', () => {
     const c0 = new Float32Array(4).fill(NaN);
     const got = native.Sgemm(new Float32Array([1, 2]), new Float32Array([3, 4]), c0, {

@@ -113,11 +113,67 @@ void packSizes(const GemmKernelTable& t, const GemmShape& s, int64_t* aSize, int
   *total = roundUp(a, 16) + roundUp(b, 16);
 }
 
+// Few-row products (batch-1..3 fully connected layers): packing the whole weight matrix for a
+// 1-row product costs more than the product, and a 14-row register tile would be 1/14 used.
+// The operation is a GEMV bound by streaming B once: dot products of A's rows with B's rows
+// (B transposed, as Linear's [out, in] weights) or row-by-row axpy (B not transposed), threaded
+// over column ranges of C. alpha/beta and the epilogue are applied per element.
+constexpr int64_t kGemvMaxRows = 3;
+
+inline float finish(const GemmShape& s, const GemmEpilogue& ep, int64_t i, int64_t j, float acc,
+                    float old) {
+  float r = s.alpha * acc + (s.beta == 0.0f ? 0.0f : s.beta * old);
+  if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
+  if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
+  if (ep.relu) r = r < 0.0f ? 0.0f : r;
+  return r;
+}
+
+void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
+              float* c, const GemmEpilogue& ep, int threads) {
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(threads, s.n / 64));
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(static_cast<int>(chunks)) schedule(static)
+#endif
+  for (int64_t q = 0; q < chunks; ++q) {
+    const int64_t j0 = s.n * q / chunks, j1 = s.n * (q + 1) / chunks;
+    if (s.transB) {
+      for (int64_t j = j0; j < j1; ++j)
+        for (int64_t i = 0; i < s.m; ++i)
+          c[i * s.ldc + j] = finish(s, ep, i, j, t.dot(a + i * s.lda, b + j * s.ldb, s.k), c[i * s.ldc + j]);
+    } else {
+      // c_i[j0:j1] = sum_p a[i][p] * b[p][j0:j1], accumulated in place after saving beta*C.
+      for (int64_t i = 0; i < s.m; ++i) {
+        float* ci = c + i * s.ldc;
+        const float beta = s.beta;
+        for (int64_t j = j0; j < j1; ++j) ci[j] = beta == 0.0f ? 0.0f : beta * ci[j];
+        for (int64_t p = 0; p < s.k; ++p) t.axpy(j1 - j0, s.alpha * a[i * s.lda + p], b + p * s.ldb + j0, ci + j0);
+        for (int64_t j = j0; j < j1; ++j) {
+          float r = ci[j];
+          if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
+          if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
+          if (ep.relu) r = r < 0.0f ? 0.0f : r;
+          ci[j] = r;
+        }
+      }
+    }
+  }
+}
+
 void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
                 float* c, const GemmEpilogue& ep, int threads, const float* packedA = nullptr) {
   if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0 || s.alpha == 0.0f) {
     scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  if (!packedA && s.m <= kGemvMaxRows && !s.transA) {
+    int nt = threads > 0 ? threads : numThreads();
+#if defined(CONVNODE_OPENMP)
+    if (omp_in_parallel()) nt = 1;
+#endif
+    if (2.0 * double(s.m) * double(s.n) * double(s.k) < 1e6) nt = 1;
+    gemvRows(t, s, a, b, c, ep, nt);
     return;
   }
   const int64_t mTiles = (s.m + t.mr - 1) / t.mr;

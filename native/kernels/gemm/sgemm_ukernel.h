@@ -34,6 +34,9 @@ struct GemmKernelTable {
   GemmUkernelFn ukernel;
   GemmPackAFn packA;
   GemmPackBFn packB;
+  // GEMV helpers (few-row products): sum x[i]*y[i]; y[i] += a*x[i].
+  float (*dot)(const float* x, const float* y, int64_t n);
+  void (*axpy)(int64_t n, float a, const float* x, float* y);
 };
 
 // nullptr when the ISA is not compiled in (non-x86 builds).

@@ -134,18 +134,18 @@ void f32_gemm_ukernel_28x16__avx512f(int64_t kc, const float* a, const float* b,
                                      const GemmUkParams& p) {
   ukernelAvx512<28, 1>(kc, a, b, c, ldc, mr, nr, p);
 }
-void packA28(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
+static void packA28(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
              int64_t kc, float* dst) {
   packAImpl<28>(a, lda, trans, i0, p0, mc, kc, dst);
 }
-void packB16(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
+static void packB16(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
              int64_t nc, float* dst) {
   packBImpl<16>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 
 const GemmKernelTable* gemmTableAvx512Narrow() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_28x16__avx512f", 28, 16, 336, 256, 512,
-                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16};
+                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl};
   return &table;
 }
 
@@ -156,7 +156,7 @@ const GemmKernelTable* gemmTableAvx512() {
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB};
+                                        packA, packB, dotImpl, axpyImpl};
   return &table;
 }
 
@@ -164,31 +164,7 @@ const GemmKernelTable* gemmTableAvx512() {
 #else
 #include "kernels/gemm/sgemm_ukernel.h"
 namespace convnode {
-// Narrow variant for products with few columns (Winograd's per-image tile counts: 16 tiles at
-// 14x14): 28 rows x 1 zmm keeps 28 accumulators with NR = 16, so N = 16 fills every lane where
-// the 14x32 tile would leave half of them idle. One B load + 28 broadcasts per 28 FMAs is
-// heavier on loads than 14x32 (16 per 28), so the driver picks it only when it fills tiles
-// clearly better.
-void f32_gemm_ukernel_28x16__avx512f(int64_t kc, const float* a, const float* b, float* c,
-                                     int64_t ldc, int64_t mr, int64_t nr,
-                                     const GemmUkParams& p) {
-  ukernelAvx512<28, 1>(kc, a, b, c, ldc, mr, nr, p);
-}
-void packA28(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
-             int64_t kc, float* dst) {
-  packAImpl<28>(a, lda, trans, i0, p0, mc, kc, dst);
-}
-void packB16(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
-             int64_t nc, float* dst) {
-  packBImpl<16>(b, ldb, trans, p0, j0, kc, nc, dst);
-}
-
-const GemmKernelTable* gemmTableAvx512Narrow() {
-  static const GemmKernelTable table = {"f32_gemm_ukernel_28x16__avx512f", 28, 16, 336, 256, 512,
-                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16};
-  return &table;
-}
-
 const GemmKernelTable* gemmTableAvx512() { return nullptr; }
+const GemmKernelTable* gemmTableAvx512Narrow() { return nullptr; }
 }  // namespace convnode
 #endif
