@@ -20,11 +20,11 @@ export interface ConvParams {
   relu?: boolean;
   /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
   isa?: NativeIsa;
-  /** A filter transformed once by Conv2dPrepack for this weight shape (compiled plans). */
+  /** Weights prepacked once by Conv2dPrepack for this weight shape (compiled plans). */
   prepacked?: PrepackedConv;
 }
 
-/** Opaque native handle: a conv filter transformed once (Winograd U), freed by the GC. */
+/** Opaque native handle: conv weights transformed or packed once, freed by the GC. */
 export interface PrepackedConv {
   readonly __brand: 'convnode.PrepackedConv';
 }
@@ -36,7 +36,7 @@ export interface PoolParams {
   padH: number; padW: number;
   dilationH: number; dilationW: number;
   ceilMode: boolean;
-  /** MaxPool2d only: run this supported ISA's kernel (tests, benchmarks). */
+  /** MaxPool2d / AvgPool2d: run this supported ISA's kernel (tests, benchmarks). */
   isa?: NativeIsa;
 }
 
@@ -60,7 +60,11 @@ export interface NativeAddon {
   SetNumThreads(n: number): void;
   GetNumThreads(): number;
   Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
-  /** Transforms a 3x3 filter once for Winograd; pass the handle as params.prepacked. */
+  /**
+   * Prepares weights once for p.algo ('winograd': U = G g G^T; 'im2col' / 'gemm1x1': SGEMM panel
+   * layout of p.isa or the active ISA; 'auto' or absent: what 'auto' would run). Pass the handle
+   * as params.prepacked; freed by the GC (its size is reported to V8).
+   */
   Conv2dPrepack(w: Float32Array, p: ConvParams): PrepackedConv;
   /** The algorithm 'auto' picks for this layer. */
   ConvAlgoFor(p: ConvParams): string;

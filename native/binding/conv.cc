@@ -35,41 +35,58 @@ Napi::Value ConvAlgoFor(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), convAlgoName(convAlgoChoose(s)));
 }
 
-// A filter transformed once for one algorithm (today: Winograd's U = G g G^T, [36][cout][cin],
-// 4x the weight's size), held by JS as a type-tagged External and freed by its finalizer. The
-// eager op cannot cache this itself, since nothing tells it when a weight tensor is updated in
-// place (optimizers do); the compiled inference plan, which owns its weights, keeps one per
-// layer and passes it as params.prepacked. Keyed by shape: a handle used with another layer
-// shape throws.
+// Weights prepared once for one algorithm: Winograd's U = G g G^T ([36][cout][cin], 4x the
+// weights), or the weights in the SGEMM A-panel layout of one ISA (im2col, gemm1x1). Held by
+// JS as a type-tagged External, freed by its finalizer, its size reported to V8. Eager calls
+// cannot hold these themselves (nothing tells them when a weight tensor is updated in place;
+// they use the byte-compared Winograd cache instead); a compiled inference plan, which owns
+// its weights, keeps one per layer and passes it as params.prepacked. A handle used with
+// another weight shape or algorithm throws.
 struct PrepackedConv {
   int64_t cout = 0, cin = 0, kh = 0, kw = 0, groups = 0;
   ConvAlgo algo = ConvAlgo::Winograd;
+  Isa isa = Isa::Generic;  // GEMM panel layouts differ per ISA
   AlignedFloats data;
   int64_t bytes = 0;
 };
 const napi_type_tag kPrepackedTag = {0x6a1c2e5f0b7d4c13ULL, 0x9e3a5f71c2d84b06ULL};
 
-// Conv2dPrepack(weight, params) -> External: params as Conv2d (algo must be 'winograd').
+// Conv2dPrepack(weight, params) -> External. params as Conv2d; algo 'winograd' (U = G g G^T),
+// 'im2col' or 'gemm1x1' (weights in the SGEMM panel layout of params.isa / the active ISA), or
+// 'auto' (what 'auto' would run; direct and depthwise have nothing to prepack and throw).
 Napi::Value Conv2dPrepack(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object params = objectArg(info[1], kOp, "params");
   Conv2dShape s = readConv2dShape(params);
-  const std::string algoName = enumProp(params, "algo", kOp, {"winograd"}, "winograd");
-  if (!convAlgoSupports(ConvAlgo::Winograd, s)) {
-    throwRangeError(env, kOp, "algo", algoRequirement(ConvAlgo::Winograd), "'" + algoName + "' for this layer");
+  const std::string algoName =
+      enumProp(params, "algo", kOp, {"auto", "winograd", "im2col", "gemm1x1"}, "auto");
+  ConvAlgo algo = algoName == "winograd" ? ConvAlgo::Winograd
+                  : algoName == "im2col" ? ConvAlgo::Im2col
+                  : algoName == "gemm1x1" ? ConvAlgo::Gemm1x1
+                                          : convAlgoChoose(s);
+  if (algo != ConvAlgo::Winograd && algo != ConvAlgo::Im2col && algo != ConvAlgo::Gemm1x1) {
+    throwRangeError(env, kOp, "algo", "'winograd', 'im2col' or 'gemm1x1' (algorithms with prepacked weights)",
+                    std::string("'") + convAlgoName(algo) + "'");
   }
+  if (!convAlgoSupports(algo, s)) {
+    throwRangeError(env, kOp, "algo", algoRequirement(algo), "'" + algoName + "' for this layer");
+  }
+  const Isa isa = isaProp(params, kOp);
   const int64_t wLen = checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw});
   FloatView w = floatArrayArg(info[0], kOp, "weight", wLen);
   auto* p = new PrepackedConv();
   p->cout = s.cout; p->cin = s.cin; p->kh = s.kh; p->kw = s.kw; p->groups = s.groups;
-  const int64_t floats = winograd43FilterFloats(s);
+  p->algo = algo;
+  p->isa = isa;
+  const int64_t floats = algo == ConvAlgo::Winograd ? winograd43FilterFloats(s, isa) : convGemmPackedFloats(s, isa);
   p->data = allocFloats(static_cast<size_t>(floats));
   if (!p->data) {
     delete p;
-    throwRangeError(env, kOp, "weight", "a filter transform that fits in memory", std::to_string(floats * 4) + " bytes");
+    throwRangeError(env, kOp, "weight", "a prepacked filter that fits in memory", std::to_string(floats * 4) + " bytes");
   }
   p->bytes = floats * 4;
-  winograd43TransformFilter(s, w.data, p->data.get());
+  if (algo == ConvAlgo::Winograd) winograd43TransformFilter(s, isa, w.data, p->data.get());
+  else convGemmPackWeights(s, isa, w.data, p->data.get());
   Napi::MemoryManagement::AdjustExternalMemory(env, p->bytes);
   auto ext = Napi::External<PrepackedConv>::New(env, p, [](Napi::Env e, PrepackedConv* q) {
     Napi::MemoryManagement::AdjustExternalMemory(e, -q->bytes);
@@ -112,13 +129,23 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
                       "one for [" + std::to_string(p->cout) + ", " + std::to_string(p->cin / p->groups) + ", " +
                           std::to_string(p->kh) + ", " + std::to_string(p->kw) + "]");
     }
-    if (algo != ConvAlgo::Auto && algo != ConvAlgo::Winograd) {
-      throwRangeError(env, kOp, "algo", "'winograd' or 'auto' with a Winograd prepacked handle", "'" + algoName + "'");
+    if (algo != ConvAlgo::Auto && algo != p->algo) {
+      throwRangeError(env, kOp, "algo", std::string("'auto' or '") + convAlgoName(p->algo) + "' (the handle's algorithm)",
+                      "'" + algoName + "'");
     }
-    if (!convAlgoSupports(ConvAlgo::Winograd, s)) {
-      throwRangeError(env, kOp, "prepacked", algoRequirement(ConvAlgo::Winograd), "a layer it cannot run");
+    if (!convAlgoSupports(p->algo, s)) {
+      throwRangeError(env, kOp, "prepacked", algoRequirement(p->algo), "a layer it cannot run");
     }
-    conv2dWinograd43(s, isa, x.data, p->data.get(), b.data, y, relu);
+    if (params.Has("isa") && isa != p->isa) {
+      throwRangeError(env, kOp, "isa", std::string("the ISA the handle was packed for (") + isaName(p->isa) + ")",
+                      isaName(isa));
+    }
+    if (p->algo == ConvAlgo::Winograd) {
+      conv2dWinograd43(s, p->isa, x.data, p->data.get(), b.data, y, relu);
+    } else {
+      if (p->algo == ConvAlgo::Im2col) conv2dIm2col(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
+      else conv2dGemm1x1(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
+    }
     return out;
   }
   conv2d(s, algo, isa, x.data, w.data, b.data, y, relu);

@@ -81,7 +81,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   FloatView x = floatArrayArg(info[0], op, "input", checkedProduct(env, op, {outer, dim, inner}));
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, x.length, &y, op);
-  softmaxGeneric(Log, outer, dim, inner, x.data, y);
+  softmax(activeIsa(), Log, outer, dim, inner, x.data, y);
   return out;
 }
 

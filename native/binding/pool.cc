@@ -38,7 +38,7 @@ Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
   FloatView x = floatArrayArg(info[0], op, "input", checkedProduct(env, op, {s.n, s.c, s.h, s.w}));
   float* y = nullptr;
   Napi::Float32Array out = newOutput(env, checkedProduct(env, op, {s.n, s.c, s.outH, s.outW}), &y, op);
-  avgPool2dGeneric(s, countIncludePad, divisorOverride, x.data, y);
+  avgPool2d(s, isaProp(params, op), countIncludePad, divisorOverride, x.data, y);
   return out;
 }
 

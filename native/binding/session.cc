@@ -69,9 +69,11 @@ std::string stringProp(const Napi::Object& o, const char* key) {
 }
 
 // Reads one step, checks its regions against the arena, and returns it ready to run.
-PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t index) {
+PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t index,
+                  bool& constWeight) {
   const std::string where = "steps[" + std::to_string(index) + "]";
   PlanStep s;
+  constWeight = false;
   const std::string op = stringProp(d, "op");
   Napi::Value inputsV = d.Get("inputs");
   if (!inputsV.IsArray()) throwTypeError(env, kOp, where + ".inputs", "an array of offsets", describe(inputsV));
@@ -98,8 +100,9 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
     if (s.hasBias) inSizes.push_back(c.cout);
     outSize = c.n * c.cout * c.outH * c.outW;
     s.algo = convAlgoChoose(c);
+    constWeight = boolProp(p, "constWeight", kOp);
     // The Winograd filter transform happens once at creation: only for constant weights.
-    if (s.algo == ConvAlgo::Winograd && !boolProp(p, "constWeight", kOp)) s.algo = ConvAlgo::Im2col;
+    if (s.algo == ConvAlgo::Winograd && !constWeight) s.algo = ConvAlgo::Im2col;
   } else if (op == "maxPool2d" || op == "avgPool2d" || op == "lpPool2d") {
     s.op = op == "maxPool2d" ? StepOp::MaxPool2d : op == "avgPool2d" ? StepOp::AvgPool2d : StepOp::LpPool2d;
     s.pool = readPool2dShape(p, op.c_str());
@@ -260,11 +263,19 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
   if (!stepsV.IsArray()) throwTypeError(env, kOp, "steps", "an array", describe(stepsV));
   Napi::Array steps = stepsV.As<Napi::Array>();
   for (uint32_t i = 0; i < steps.Length(); ++i) {
-    PlanStep s = readStep(env, *plan, objectArg(steps.Get(i), kOp, "steps[]"), i);
-    if (s.op == StepOp::Conv2d && s.algo == ConvAlgo::Winograd) {
-      // Weights are constants: transform the filter once, here.
-      s.winogradFilter = allocFloats(static_cast<size_t>(winograd43FilterFloats(s.conv)));
-      winograd43TransformFilter(s.conv, plan->arena.get() + s.inputs[1], s.winogradFilter.get());
+    bool constWeight = false;
+    PlanStep s = readStep(env, *plan, objectArg(steps.Get(i), kOp, "steps[]"), i, constWeight);
+    if (s.op == StepOp::Conv2d && constWeight) {
+      // Constant weights: transform (Winograd) or pack (GEMM A-panels) them once, here.
+      const float* w = plan->arena.get() + s.inputs[1];
+      if (s.algo == ConvAlgo::Winograd) {
+        s.packedWeights = allocFloats(static_cast<size_t>(winograd43FilterFloats(s.conv, plan->isa)));
+        if (s.packedWeights) winograd43TransformFilter(s.conv, plan->isa, w, s.packedWeights.get());
+      } else if (s.algo == ConvAlgo::Im2col || s.algo == ConvAlgo::Gemm1x1) {
+        s.packedWeights = allocFloats(static_cast<size_t>(convGemmPackedFloats(s.conv, plan->isa)));
+        if (s.packedWeights) convGemmPackWeights(s.conv, plan->isa, w, s.packedWeights.get());
+      }
+      if (!s.packedWeights && s.algo == ConvAlgo::Winograd) s.algo = ConvAlgo::Im2col;
     }
     plan->steps.push_back(std::move(s));
   }

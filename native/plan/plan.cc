@@ -15,8 +15,13 @@ void runStep(PlanStep& s, float* arena, Isa isa) {
   switch (s.op) {
     case StepOp::Conv2d: {
       const float* bias = s.hasBias ? in(2) : nullptr;
-      if (s.algo == ConvAlgo::Winograd) {
-        conv2dWinograd43(s.conv, isa, in(0), s.winogradFilter.get(), bias, out, s.relu);
+      const float* packed = s.packedWeights.get();
+      if (s.algo == ConvAlgo::Winograd && packed) {
+        conv2dWinograd43(s.conv, isa, in(0), packed, bias, out, s.relu);
+      } else if (s.algo == ConvAlgo::Im2col) {
+        conv2dIm2col(s.conv, isa, in(0), in(1), bias, out, s.relu, packed);
+      } else if (s.algo == ConvAlgo::Gemm1x1) {
+        conv2dGemm1x1(s.conv, isa, in(0), in(1), bias, out, s.relu, packed);
       } else {
         conv2d(s.conv, s.algo, isa, in(0), in(1), bias, out, s.relu);
       }

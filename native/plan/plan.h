@@ -43,7 +43,9 @@ struct PlanStep {
   Conv2dShape conv;
   ConvAlgo algo = ConvAlgo::Auto;
   bool relu = false;
-  AlignedFloats winogradFilter;  // the filter transform, computed once at creation
+  // Constant weights prepared once at creation: the Winograd filter transform, or the GEMM
+  // A-panels for im2col / gemm1x1 (empty when the weights are not constants).
+  AlignedFloats packedWeights;
   bool hasBias = false;
   // Pooling
   Pool2dShape pool;

@@ -171,6 +171,30 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
     expect(() => native.Conv2d(x, w, b, { ...p, algo: 'im2col', prepacked: handle })).toThrow(/algo/);
     expect(() => native.Conv2d(x, w, b, { ...p, prepacked: {} as never })).toThrow(/prepacked/);
     expect(() => native.Conv2dPrepack(w, { ...p, strideH: 2 })).toThrow(/winograd/);
+    expect(() => native.Conv2dPrepack(w, { ...p, algo: 'direct' })).toThrow(/algo/);
+  });
+
+  it.each(ISAS)('im2col / gemm1x1 with packed weights match the unpacked run (isa=%s)', (isa) => {
+    const layers: Layer[] = [
+      L({ cin: 6, cout: 20, kh: 5, kw: 3, sh: 2, sw: 1, h: 17, w: 13, pad: [2, 1, 0, 1], groups: 2, relu: true }),
+      L({ cin: 8, cout: 30, kh: 3, kw: 3, h: 7, w: 7 }),
+      L({ cin: 12, cout: 9, kh: 1, kw: 1, sh: 2, sw: 2, h: 9, w: 10, pad: [0, 0, 0, 0], groups: 3 }),
+    ];
+    for (const layer of layers) {
+      const r = seededRandom(layer.cin * 31 + layer.cout);
+      const xs = randomArray(layer.n * layer.cin * layer.h * layer.w, r);
+      const ws = randomArray(layer.cout * (layer.cin / layer.groups) * layer.kh * layer.kw, r);
+      const bs = randomArray(layer.cout, r);
+      for (const algo of ['im2col', 'gemm1x1'] as const) {
+        if (!supports(algo, layer)) continue;
+        const p = params(layer, algo, isa);
+        const handle = native.Conv2dPrepack(ws, p);
+        const want = native.Conv2d(xs, ws, bs, p);
+        expectClose(native.Conv2d(xs, ws, bs, { ...p, prepacked: handle }), want, 1e-6, { isa, algo, ...layer });
+        expectClose(native.Conv2d(xs, ws, bs, { ...p, algo: 'auto', prepacked: handle }), want, 1e-6, { isa, algo, ...layer });
+        expect(() => native.Conv2d(xs, ws, bs, { ...p, algo: 'direct', prepacked: handle })).toThrow(/algo/);
+      }
+    }
   });
 });
 

@@ -63,7 +63,7 @@ const caseArb = fc.record({
   beta: fc.constantFrom(0, 1, 0.25),
   biasMode: fc.constantFrom('none' as const, 'row' as const, 'col' as const),
   relu: fc.boolean(),
-  threads: fc.constantFrom(1, 2),
+  threads: fc.constantFrom(1, 2, 3, 4), // 3 and 4: non-trivial tm x tn grids (oversubscribed here, still correct)
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 });
 
@@ -77,7 +77,18 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
   ])('edge shape m=%i n=%i k=%i (blocks and tiles)', (m, n, k) => {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
-        run(isa, { m, n, k, transA, transB, padA: 1, padB: 0, padC: 2, alpha: 1, beta: 0.5, biasMode: 'row', relu: true, threads: 2, seed: m * 7 + n * 13 + k });
+        // threads 4: a 2x2 or 1x4 grid of C blocks once the product is big enough (> 16 MFLOP).
+        for (const threads of [2, 4]) {
+          run(isa, { m, n, k, transA, transB, padA: 1, padB: 0, padC: 2, alpha: 1, beta: 0.5, biasMode: threads === 2 ? 'row' : 'col', relu: true, threads, seed: m * 7 + n * 13 + k });
+        }
+      }
+    }
+  });
+
+  it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
+    for (const transB of [false, true]) {
+      for (const threads of [1, 2]) {
+        run(isa, { m, n, k, transA: false, transB, padA: 2, padB: 1, padC: 1, alpha: -0.5, beta: 0.25, biasMode: transB ? 'col' : 'row', relu: true, threads, seed: m + n + k });
       }
     }
   });

@@ -34,3 +34,26 @@ describe(`activations (isa=${native.CpuInfo().isa}; other ISAs: isa-env.test.ts)
     }
   });
 });
+
+describe('softmax rows (vectorized when the softmax axis is contiguous)', () => {
+  it.each([1, 7, 16, 33, 1000])('softmax / logSoftmax over %i classes match the reference', async (c) => {
+    const cn = await import('../../lib/index.js');
+    const x = cn.randn([5, c], { seed: c });
+    x.data[0] = -Infinity;
+    if (c > 3) x.data[c + 2] = 40; // a dominant logit
+    for (const log of [false, true]) {
+      const got = log ? cn.logSoftmax(x, 1) : cn.softmax(x, 1);
+      const want = cn.reference.softmax(x, 1, log);
+      for (let i = 0; i < want.data.length; i++) {
+        const w = want.data[i], g = got.data[i];
+        if (w === g || (Number.isNaN(w) && Number.isNaN(g))) continue;
+        if (!(Math.abs(g - w) <= 2e-6 * Math.max(1, Math.abs(w)))) {
+          throw new Error(`${log ? 'logSoftmax' : 'softmax'} c=${c} i=${i}: got ${g}, want ${w}`);
+        }
+      }
+    }
+    const allNegInf = cn.tensor(new Float32Array(c).fill(-Infinity), [1, c]);
+    const want = cn.reference.softmax(allNegInf, 1, false).data;
+    expect(Array.from(cn.softmax(allNegInf, 1).data).map(Number.isNaN)).toEqual(Array.from(want).map(Number.isNaN));
+  });
+});

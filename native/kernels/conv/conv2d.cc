@@ -35,26 +35,30 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
   return false;
 }
 
-// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24, measured with
-// `npx tsx bench/kernels-quick.ts --threads 1` (batch 1, ms, 1 thread, machine shared so only
-// ratios measured side by side in one process were used):
-//   3x3 64->64 @56:   winograd 0.84  im2col 1.66  direct 28
-//   3x3 128->128 @28: winograd 1.07  im2col 1.35
-//   3x3 256->256 @14: winograd 5.3   im2col 1.63   (16 tiles: the per-call filter transform,
-//   3x3 512->512 @7:  winograd 59    im2col 2.1     4x the weights' size, dominates)
-//   1x1 256->64 @56:  gemm1x1 0.57   im2col 0.75
-//   dw3x3 32 @112:    depthwise 0.175  direct 0.42  im2col 0.90
-//   7x7/s2, 11x11/s4: im2col 2.06 / 1.45 vs direct 23 / 25
-// Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when the
-// image gives >= 36 output tiles (below that its 36 GEMMs have too few columns; with U
-// prepacked: 256 @14 1.97 ms vs im2col 1.24, so the rule holds for plans too); direct only for layers too small
-// to amortize packing; im2col otherwise.
+// The 'auto' rules. Provenance: AMD EPYC Zen 5 VM, 2 cores, AVX-512, 2026-11-24 23:48 UTC,
+// `npx tsx bench/kernels-quick.ts --no-direct` and /tmp A/B scripts (batch 1, 1 thread, min ms
+// of repeated runs: the VM is shared, so only side-by-side minima were compared; eager = no
+// prepacked weights, Winograd eager = byte-compared U cache):
+//   3x3 64->64 @56:   winograd 0.61   im2col 1.49   direct ~12-28 (scalar)
+//   3x3 128->128 @28: winograd 0.60   im2col 1.18
+//   3x3 256->256 @14: winograd 0.64 (eager 0.70-0.78)   im2col 1.22   (16 tiles: 28x16 kernel)
+//   3x3 512->512 @7:  winograd 2.2                       im2col 1.66 (prepacked: 1.34)
+//   1x1 256->64 @56:  gemm1x1 0.52   im2col 0.62
+//   dw3x3 32 @112:    depthwise 0.137   im2col 0.85   direct 0.42
+//   7x7/s2 3->64 @224, 11x11/s4 3->96 @227: im2col 1.47 / 1.19 vs direct 23 / 25
+// Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when one
+// image gives >= 16 output tiles (14x14 and up), whatever the batch (its 36 GEMMs are
+// [cout x cin] x [cin x tiles of one image]; at 7x7, 4 tiles fill a quarter of a 16-wide
+// register tile and U, 4x the weights, dominates the memory traffic); direct only for layers
+// too small to amortize packing; im2col otherwise.
 ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
   if (convAlgoSupports(ConvAlgo::Winograd, s) && s.cin >= 16 && s.cout >= 16) {
-    const int64_t tiles = s.n * ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
-    if (tiles >= 36) return ConvAlgo::Winograd;
+    // Per image: the 36 GEMMs of conv2dWinograd43 never span images, so a batch does not
+    // widen them.
+    const int64_t tiles = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
+    if (tiles >= 16) return ConvAlgo::Winograd;
   }
   const int64_t macs = s.n * s.cout * s.outH * s.outW * (s.cin / s.groups) * s.kh * s.kw;
   if (macs < 20000) return ConvAlgo::Direct;
@@ -75,7 +79,7 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
     case ConvAlgo::Winograd: {
       // Eager calls reuse a cached U only if the weights are byte-identical to those it was
       // computed from (see winograd_filter_cache.cc); a compiled plan holds its own U.
-      std::shared_ptr<const float> u = winograd43FilterCached(s, w);
+      std::shared_ptr<const float> u = winograd43FilterCached(s, isa, w);
       if (!u) return;
       return conv2dWinograd43(s, isa, x, u.get(), bias, y, relu);
     }

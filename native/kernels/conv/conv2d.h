@@ -51,25 +51,33 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
 
 // im2col + SGEMM per group, in chunks of output rows so the column buffer stays near L2/L3
 // size whatever the layer.
+// packedW (optional): the weights packed once by convGemmPackWeights for this isa.
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                  const float* bias, float* y, bool relu);
+                  const float* bias, float* y, bool relu, const float* packedW = nullptr);
 // 1x1 convolution as one SGEMM per (image, group): W[cout, cin] x X[cin, H*W]; strided 1x1
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                   const float* bias, float* y, bool relu);
+                   const float* bias, float* y, bool relu, const float* packedW = nullptr);
+// Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa`, for
+// compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a
+// 512->512 3x3 layer that is 9.4 MB of strided copies per call).
+int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa);
+void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed);
 // Depthwise (groups == cin): per channel plane, padded copy then SIMD over output columns.
 void conv2dDepthwise(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                      const float* bias, float* y, bool relu);
 
-// Winograd F(4x4, 3x3). The filter transform U = G g G^T is laid out [36][cout][cin] and can be
-// computed once per weight tensor (winograd43TransformFilter) and reused by every call.
-int64_t winograd43FilterFloats(const Conv2dShape& s);
-void winograd43TransformFilter(const Conv2dShape& s, const float* w, float* u);
+// Winograd F(4x4, 3x3). The filter transform U = G g G^T, 36 matrices [cout][cin] stored
+// already packed in the SGEMM A-panel layout of the micro-kernel this layer's GEMMs use on
+// `isa` (so no call repacks them), can be computed once per weight tensor
+// (winograd43TransformFilter) and reused by every call on the same ISA.
+int64_t winograd43FilterFloats(const Conv2dShape& s, Isa isa);
+void winograd43TransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u);
 void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
                       const float* bias, float* y, bool relu);
 // U for these weights from the process-wide cache (winograd_filter_cache.cc): reused only when
 // the weights are byte-identical to those it was computed from; nullptr when out of memory.
-std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, const float* w);
+std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa isa, const float* w);
 size_t winograd43FilterCacheBytes();
 
 }  // namespace convnode

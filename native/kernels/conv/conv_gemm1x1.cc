@@ -11,7 +11,7 @@
 namespace convnode {
 
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                   const float* bias, float* y, bool relu) {
+                   const float* bias, float* y, bool relu, const float* packedW) {
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t hw = s.outH * s.outW;
   const bool strided = s.strideH != 1 || s.strideW != 1;
@@ -49,8 +49,11 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
         ep.bias = bias + g * coutG;
         ep.biasMode = BiasMode::PerRow;
       }
-      sgemmIsa(isa, gs, w + g * coutG * cinG, xb + g * cinG * hw,
-               y + (b * s.cout + g * coutG) * hw, ep);
+      float* yg = y + (b * s.cout + g * coutG) * hw;
+      if (packedW)
+        sgemmPrepackedA(isa, gs, packedW + g * sgemmPackedAFloats(isa, coutG, cinG), xb + g * cinG * hw, yg, ep);
+      else
+        sgemmIsa(isa, gs, w + g * coutG * cinG, xb + g * cinG * hw, yg, ep);
     }
   }
 }

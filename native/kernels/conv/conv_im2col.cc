@@ -25,8 +25,26 @@ Im2colFillFn fillFor(Isa isa) {
 }
 }  // namespace
 
+int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa) {
+  const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
+  return s.groups * sgemmPackedAFloats(isa, s.cout / s.groups, kTotal);
+}
+
+void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed) {
+  const int64_t coutG = s.cout / s.groups;
+  const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
+  const int64_t per = sgemmPackedAFloats(isa, coutG, kTotal);
+  for (int64_t g = 0; g < s.groups; ++g) {
+    GemmShape gs;
+    gs.m = coutG;
+    gs.k = kTotal;
+    gs.lda = kTotal;
+    sgemmPackA(isa, gs, w + g * coutG * kTotal, packed + g * per);
+  }
+}
+
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                  const float* bias, float* y, bool relu) {
+                  const float* bias, float* y, bool relu, const float* packedW) {
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t kTotal = cinG * s.kh * s.kw;
   const int64_t hw = s.outH * s.outW;
@@ -45,7 +63,7 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
   auto util = [](int64_t rows, int64_t cols, int64_t tr, int64_t tc) {
     return double(rows) / double((rows + tr - 1) / tr * tr) * double(cols) / double((cols + tc - 1) / tc * tc);
   };
-  const bool transposed = rowsPerChunk == s.outH &&
+  const bool transposed = !packedW && rowsPerChunk == s.outH &&
                           util(hw, coutG, mr, nr) > 1.05 * util(coutG, hw, mr, nr);
   const Im2colFillFn fill = fillFor(isa);
   AlignedFloats col = allocFloats(static_cast<size_t>(kTotal * rowsPerChunk * s.outW));
@@ -93,8 +111,11 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
           ep.bias = bias + g * coutG;
           ep.biasMode = BiasMode::PerRow;
         }
-        sgemmIsa(isa, gs, w + g * coutG * kTotal, col.get(),
-                 y + (b * s.cout + g * coutG) * hw + oy0 * s.outW, ep);
+        float* yc = y + (b * s.cout + g * coutG) * hw + oy0 * s.outW;
+        if (packedW)
+          sgemmPrepackedA(isa, gs, packedW + g * sgemmPackedAFloats(isa, coutG, kTotal), col.get(), yc, ep);
+        else
+          sgemmIsa(isa, gs, w + g * coutG * kTotal, col.get(), yc, ep);
       }
     }
   }

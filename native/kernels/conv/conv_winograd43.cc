@@ -32,14 +32,31 @@ const Wino43Fns& winoFor(Isa isa) {
 inline int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 }  // namespace
 
-int64_t winograd43FilterFloats(const Conv2dShape& s) { return 36 * s.cout * s.cin; }
+namespace {
+// Tiles per chunk (whole tile rows, ~256 tiles) and the GEMM micro-kernel table that every
+// chunk of this layer uses: chosen once from the full chunk width so U, packed for it, fits
+// the last (narrower) chunk too.
+int64_t winoChunkTiles(const Conv2dShape& s) {
+  const int64_t th = (s.outH + 3) / 4, tw = (s.outW + 3) / 4;
+  return std::min<int64_t>(th, std::max<int64_t>(1, (256 + tw - 1) / tw)) * tw;
+}
+const GemmKernelTable* winoKernel(const Conv2dShape& s, Isa isa) {
+  return sgemmKernelFor(isa, s.cout, winoChunkTiles(s));
+}
+}  // namespace
+
+int64_t winograd43FilterFloats(const Conv2dShape& s, Isa isa) {
+  return 36 * roundUp(sgemmPackedAFloats(winoKernel(s, isa), s.cout, s.cin), 16);
+}
 
 // U = G g G^T per (oc, ic), G as in winograd43.inl. One output channel at a time: its cin
 // filters are first transposed to [9 taps][cin] so that every step below is a contiguous loop
 // over ic (vectorized, SSE on baseline builds) writing U[e][oc][0:cin] as 36 contiguous runs.
 // (Writing U[e][oc][ic] filter by filter touched 36 far-apart lines per filter and took 40%
 // of a 64->64 @56 layer.)
-void winograd43TransformFilter(const Conv2dShape& s, const float* w, float* u) {
+namespace {
+// Plain U[e][oc][ic] (the layout the loops below write), then packed per e.
+void winograd43TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
   const int64_t plane = s.cout * s.cin;
   const int64_t cin = s.cin;
   const int threads = threadsFor(s.cout, s.cin * 400);
@@ -106,19 +123,36 @@ void winograd43TransformFilter(const Conv2dShape& s, const float* w, float* u) {
   (void)threads;
 }
 
+}  // namespace
+
+void winograd43TransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u) {
+  AlignedFloats plain = allocFloats(static_cast<size_t>(36 * s.cout * s.cin));
+  if (!plain) return;
+  winograd43TransformFilterPlain(s, w, plain.get());
+  const GemmKernelTable* t = winoKernel(s, isa);
+  const int64_t per = roundUp(sgemmPackedAFloats(t, s.cout, s.cin), 16);
+  GemmShape g;
+  g.m = s.cout;
+  g.k = s.cin;
+  g.lda = s.cin;
+  for (int e = 0; e < 36; ++e) sgemmPackA(t, g, plain.get() + e * s.cout * s.cin, u + e * per);
+}
+
 void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
                       const float* bias, float* y, bool relu) {
+  const GemmKernelTable* kernel = winoKernel(s, isa);
+  const int64_t uPer = roundUp(sgemmPackedAFloats(kernel, s.cout, s.cin), 16);
   const Wino43Fns& fns = winoFor(isa);
   const int64_t th = (s.outH + 3) / 4, tw = (s.outW + 3) / 4;
-  const int64_t trChunk = std::min<int64_t>(th, std::max<int64_t>(1, (256 + tw - 1) / tw));
-  const int64_t tcMax = trChunk * tw;
+  const int64_t tcMax = winoChunkTiles(s);
+  const int64_t trChunk = tcMax / tw;
   const int64_t rs = roundUp(4 * tw + 4, 16);  // padded input row (+4: whole last phase group)
   const int64_t os = roundUp(4 * tw, 16);      // output row buffer
   GemmShape gs;
   gs.m = s.cout;
   gs.n = tcMax;
   gs.k = s.cin;
-  const int64_t gemmScratch = roundUp(sgemmScratchFloats(isa, gs), 16);
+  const int64_t gemmScratch = roundUp(sgemmScratchFloats(kernel, gs), 16);
   const int64_t tmpFloats = roundUp(36 * tw + 10 * rs, 16);
   const int64_t perThread = 6 * rs + tmpFloats + 4 * os + gemmScratch;
   const int64_t vFloats = roundUp(36 * s.cin * tcMax, 16), mFloats = roundUp(36 * s.cout * tcMax, 16);
@@ -185,8 +219,8 @@ void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float
           g.lda = s.cin;
           g.ldb = tc;
           g.ldc = tc;
-          sgemmSerial(isa, g, u + e * s.cout * s.cin, V + e * s.cin * tc, M + e * s.cout * tc,
-                      GemmEpilogue(), gbuf);
+          sgemmSerialPackedA(kernel, g, u + e * uPer, V + e * s.cin * tc, M + e * s.cout * tc,
+                             GemmEpilogue(), gbuf);
         }
         // 3. output transform, one (channel, tile row) per iteration.
 #if defined(CONVNODE_OPENMP)

@@ -25,6 +25,7 @@ constexpr size_t kCapacityBytes = size_t(256) << 20;
 struct Entry {
   const float* key = nullptr;
   int64_t cout = 0, cin = 0;
+  Isa isa = Isa::Generic;  // U is packed for this ISA's micro-kernel
   AlignedFloats weights;  // the copy U was computed from
   AlignedFloats u;
   size_t bytes = 0;
@@ -46,13 +47,13 @@ uint64_t& useClock() {
 
 }  // namespace
 
-std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, const float* w) {
+std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa isa, const float* w) {
   const size_t wBytes = static_cast<size_t>(s.cout * s.cin * 9) * sizeof(float);
   std::shared_ptr<Entry> hit;
   {
     std::lock_guard<std::mutex> lock(cacheMutex());
     for (const auto& e : entries())
-      if (e->key == w && e->cout == s.cout && e->cin == s.cin) hit = e;
+      if (e->key == w && e->cout == s.cout && e->cin == s.cin && e->isa == isa) hit = e;
   }
   if (hit && std::memcmp(hit->weights.get(), w, wBytes) == 0) {
     std::lock_guard<std::mutex> lock(cacheMutex());
@@ -63,17 +64,18 @@ std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, const 
   e->key = w;
   e->cout = s.cout;
   e->cin = s.cin;
+  e->isa = isa;
   e->weights = allocFloats(static_cast<size_t>(s.cout * s.cin * 9));
-  e->u = allocFloats(static_cast<size_t>(winograd43FilterFloats(s)));
+  e->u = allocFloats(static_cast<size_t>(winograd43FilterFloats(s, isa)));
   if (!e->weights || !e->u) return nullptr;
   std::memcpy(e->weights.get(), w, wBytes);
-  winograd43TransformFilter(s, w, e->u.get());
-  e->bytes = wBytes + static_cast<size_t>(winograd43FilterFloats(s)) * sizeof(float);
+  winograd43TransformFilter(s, isa, w, e->u.get());
+  e->bytes = wBytes + static_cast<size_t>(winograd43FilterFloats(s, isa)) * sizeof(float);
   std::lock_guard<std::mutex> lock(cacheMutex());
   auto& all = entries();
   // Replace this layer's stale entry, then evict least recently used beyond the capacity.
   for (size_t i = 0; i < all.size(); ++i) {
-    if (all[i]->key == w && all[i]->cout == s.cout && all[i]->cin == s.cin) {
+    if (all[i]->key == w && all[i]->cout == s.cout && all[i]->cin == s.cin && all[i]->isa == isa) {
       all.erase(all.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }

@@ -32,6 +32,14 @@ void binaryBroadcastGeneric(BinaryOp op, const BroadcastShape& s, const float* a
 void softmaxGeneric(bool logSoftmax, int64_t outer, int64_t dim, int64_t inner, const float* x,
                     float* y);
 
+// Same; rows with inner == 1 (contiguous, the usual [N, classes] case) run the ISA's
+// vectorized row kernel (unary_<isa>.cc), other layouts the generic loop.
+void softmax(Isa isa, bool logSoftmax, int64_t outer, int64_t dim, int64_t inner, const float* x,
+             float* y);
+void softmaxRowGeneric(bool logSoftmax, const float* x, float* y, int64_t n);
+void softmaxRowAvx2(bool logSoftmax, const float* x, float* y, int64_t n);
+void softmaxRowAvx512(bool logSoftmax, const float* x, float* y, int64_t n);
+
 // Concatenate along the middle axis of [outer, sizes[i], inner] views.
 void concatGeneric(int64_t count, const float* const* parts, const int64_t* sizes,
                    int64_t outer, int64_t inner, float* y);

@@ -25,4 +25,21 @@ void unary(Isa isa, UnaryOp op, float alpha, const float* x, float* y, int64_t c
   (void)isa;
 }
 
+void softmax(Isa isa, bool logSoftmax, int64_t outer, int64_t dim, int64_t inner, const float* x,
+             float* y) {
+  if (inner != 1) return softmaxGeneric(logSoftmax, outer, dim, inner, x, y);
+  void (*row)(bool, const float*, float*, int64_t) = softmaxRowGeneric;
+#if defined(__x86_64__)
+  if (isa == Isa::Avx512 && isaSupported(isa)) row = softmaxRowAvx512;
+  else if (isa == Isa::Avx2 && isaSupported(isa)) row = softmaxRowAvx2;
+#endif
+  const int threads = threadsFor(outer, dim * 16);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t o = 0; o < outer; ++o) row(logSoftmax, x + o * dim, y + o * dim, dim);
+  (void)threads;
+  (void)isa;
+}
+
 }  // namespace convnode

@@ -63,3 +63,56 @@ void UNARY_NAME(UnaryOp op, float alpha, const float* x, float* y, int64_t count
 }
 
 }  // namespace convnode
+
+// Softmax over one contiguous row (the [N, C] logits case): max, exp and sum, scale; every
+// loop vectorizes (sum in float lanes: < 1e-6 relative for rows of thousands of classes).
+namespace convnode {
+namespace {
+
+// Reductions keep 16 independent partial results (one per lane), so they vectorize without
+// -ffast-math's reassociation; lanes are combined once at the end.
+constexpr int kLanes = 16;
+
+float rowMax(const float* __restrict x, int64_t n) {
+  float part[kLanes];
+  for (int l = 0; l < kLanes; ++l) part[l] = -__builtin_inff();
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) part[l] = x[i + l] > part[l] ? x[i + l] : part[l];
+  float m = -__builtin_inff();
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;  // NaN skipped here, propagated by exp below
+  for (int l = 0; l < kLanes; ++l) m = part[l] > m ? part[l] : m;
+  return m;
+}
+
+float expShiftSum(const float* __restrict x, float* __restrict y, int64_t n, float shift) {
+  for (int64_t i = 0; i < n; ++i) y[i] = expNonPositive(x[i] - shift);
+  float part[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) part[l] += y[i + l];
+  float sum = 0.0f;
+  for (; i < n; ++i) sum += y[i];
+  for (int l = 0; l < kLanes; ++l) sum += part[l];
+  return sum;
+}
+
+void scaleRow(float* __restrict y, int64_t n, float s) {
+  for (int64_t i = 0; i < n; ++i) y[i] *= s;
+}
+
+void shiftRow(const float* __restrict x, float* __restrict y, int64_t n, float s) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] - s;
+}
+
+}  // namespace
+
+void SOFTMAX_ROW_NAME(bool logSoftmax, const float* x, float* y, int64_t n) {
+  float mx = rowMax(x, n);
+  if (mx == -__builtin_inff()) mx = 0.0f;  // all -inf: exp(-inf) = 0, as softmaxGeneric
+  const float sum = expShiftSum(x, y, n, mx);
+  if (logSoftmax) shiftRow(x, y, n, mx + std::log(sum));
+  else scaleRow(y, n, 1.0f / sum);
+}
+
+}  // namespace convnode

@@ -46,6 +46,25 @@ int64_t sgemmScratchFloats(Isa isa, const GemmShape& s);
 void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
                  const GemmEpilogue& ep, float* scratch);
 
+// A (e.g. conv weights) packed once into the micro-kernel's panel layout for `isa`, then used
+// by any number of products with the same m, k (transA/lda describe the source at packing
+// time only). The packed layout depends on the ISA: pack and multiply with the same one.
+int64_t sgemmPackedAFloats(Isa isa, int64_t m, int64_t k);
+void sgemmPackA(Isa isa, const GemmShape& s, const float* a, float* packed);
+void sgemmPrepackedA(Isa isa, const GemmShape& s, const float* packedA, const float* b, float* c,
+                     const GemmEpilogue& ep = GemmEpilogue(), int threads = 0);
+
+// The same with the micro-kernel table named explicitly (sgemmKernelFor picks the one
+// sgemmIsa would use for an m x n product): for callers that keep A packed across calls whose
+// n varies (Winograd's last tile chunk), so that packing and multiplying agree on the layout.
+struct GemmKernelTable;
+const GemmKernelTable* sgemmKernelFor(Isa isa, int64_t m, int64_t n);
+int64_t sgemmPackedAFloats(const GemmKernelTable* t, int64_t m, int64_t k);
+void sgemmPackA(const GemmKernelTable* t, const GemmShape& s, const float* a, float* packed);
+int64_t sgemmScratchFloats(const GemmKernelTable* t, const GemmShape& s);
+void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
+                        const float* b, float* c, const GemmEpilogue& ep, float* scratch);
+
 // The register tile (MR rows x NR columns of C) of the ISA's micro-kernel, so callers can pick
 // the GEMM orientation that wastes the fewest lanes on ragged edges.
 void sgemmTile(Isa isa, int* mr, int* nr);

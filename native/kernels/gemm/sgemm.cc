@@ -25,6 +25,22 @@ const GemmKernelTable* tableFor(Isa isa) {
   return t ? t : gemmTableGeneric();
 }
 
+// The table for one product: the ISA's main kernel, or (AVX-512) the 28x16 one when its
+// register tiles waste clearly fewer lanes on this m x n (fraction of computed tile entries
+// that are real, e.g. n = 16: 100% vs 50% of a 32-wide tile).
+const GemmKernelTable* tableForShape(Isa isa, int64_t m, int64_t n) {
+  const GemmKernelTable* t = tableFor(isa);
+  if (isa != Isa::Avx512) return t;
+  const GemmKernelTable* narrow = gemmTableAvx512Narrow();
+  if (!narrow || t == narrow) return t;
+  auto fill = [&](const GemmKernelTable* k) {
+    const double fm = double(m) / double((m + k->mr - 1) / k->mr * k->mr);
+    const double fn = double(n) / double((n + k->nr - 1) / k->nr * k->nr);
+    return fm * fn;
+  };
+  return fill(narrow) > 1.15 * fill(t) ? narrow : t;
+}
+
 // Bound once (XNNPACK style): every later call reads the same table.
 const GemmKernelTable& activeTable() {
   static const GemmKernelTable* t = tableFor(activeIsa());
@@ -51,8 +67,11 @@ struct Block {
   int64_t i0, i1, j0, j1;
 };
 
+// packedA (optional): all of op(A) prepacked by sgemmPackA, laid out [kc block][MR panel][kc][MR],
+// so the panels of any MR-aligned row block are one contiguous run and are used in place.
 void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
-              float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf) {
+              float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf,
+              const float* packedA) {
   const int64_t MR = t.mr, NR = t.nr;
   for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
     const int64_t nc = std::min<int64_t>(t.nc, blk.j1 - jc);
@@ -63,7 +82,9 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
       t.packB(b, s.ldb, s.transB, pc, jc, kc, nc, bbuf);
       for (int64_t ic = blk.i0; ic < blk.i1; ic += t.mc) {
         const int64_t mc = std::min<int64_t>(t.mc, blk.i1 - ic);
-        t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
+        const float* ap = abuf;
+        if (packedA) ap = packedA + roundUp(s.m, t.mr) * pc + ic * kc;
+        else t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
         GemmUkParams p;
         p.alpha = s.alpha;
         p.beta = first ? s.beta : 1.0f;
@@ -74,7 +95,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = std::min(MR, mc - ir);
             p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
-            t.ukernel(kc, abuf + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
+            t.ukernel(kc, ap + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
                       mr, nr, p);
           }
         }
@@ -92,11 +113,67 @@ void packSizes(const GemmKernelTable& t, const GemmShape& s, int64_t* aSize, int
   *total = roundUp(a, 16) + roundUp(b, 16);
 }
 
+// Few-row products (batch-1..3 fully connected layers): packing the whole weight matrix for a
+// 1-row product costs more than the product, and a 14-row register tile would be 1/14 used.
+// The operation is a GEMV bound by streaming B once: dot products of A's rows with B's rows
+// (B transposed, as Linear's [out, in] weights) or row-by-row axpy (B not transposed), threaded
+// over column ranges of C. alpha/beta and the epilogue are applied per element.
+constexpr int64_t kGemvMaxRows = 3;
+
+inline float finish(const GemmShape& s, const GemmEpilogue& ep, int64_t i, int64_t j, float acc,
+                    float old) {
+  float r = s.alpha * acc + (s.beta == 0.0f ? 0.0f : s.beta * old);
+  if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
+  if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
+  if (ep.relu) r = r < 0.0f ? 0.0f : r;
+  return r;
+}
+
+void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
+              float* c, const GemmEpilogue& ep, int threads) {
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(threads, s.n / 64));
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(static_cast<int>(chunks)) schedule(static)
+#endif
+  for (int64_t q = 0; q < chunks; ++q) {
+    const int64_t j0 = s.n * q / chunks, j1 = s.n * (q + 1) / chunks;
+    if (s.transB) {
+      for (int64_t j = j0; j < j1; ++j)
+        for (int64_t i = 0; i < s.m; ++i)
+          c[i * s.ldc + j] = finish(s, ep, i, j, t.dot(a + i * s.lda, b + j * s.ldb, s.k), c[i * s.ldc + j]);
+    } else {
+      // c_i[j0:j1] = sum_p a[i][p] * b[p][j0:j1], accumulated in place after saving beta*C.
+      for (int64_t i = 0; i < s.m; ++i) {
+        float* ci = c + i * s.ldc;
+        const float beta = s.beta;
+        for (int64_t j = j0; j < j1; ++j) ci[j] = beta == 0.0f ? 0.0f : beta * ci[j];
+        for (int64_t p = 0; p < s.k; ++p) t.axpy(j1 - j0, s.alpha * a[i * s.lda + p], b + p * s.ldb + j0, ci + j0);
+        for (int64_t j = j0; j < j1; ++j) {
+          float r = ci[j];
+          if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
+          if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
+          if (ep.relu) r = r < 0.0f ? 0.0f : r;
+          ci[j] = r;
+        }
+      }
+    }
+  }
+}
+
 void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
-                float* c, const GemmEpilogue& ep, int threads) {
+                float* c, const GemmEpilogue& ep, int threads, const float* packedA = nullptr) {
   if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0 || s.alpha == 0.0f) {
     scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  if (!packedA && s.m <= kGemvMaxRows && !s.transA) {
+    int nt = threads > 0 ? threads : numThreads();
+#if defined(CONVNODE_OPENMP)
+    if (omp_in_parallel()) nt = 1;
+#endif
+    if (2.0 * double(s.m) * double(s.n) * double(s.k) < 1e6) nt = 1;
+    gemvRows(t, s, a, b, c, ep, nt);
     return;
   }
   const int64_t mTiles = (s.m + t.mr - 1) / t.mr;
@@ -141,7 +218,7 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
     return blk;
   };
   if (nt == 1) {
-    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + aSize);
+    runBlock(t, s, a, b, c, ep, blockOf(0), base, base + aSize, packedA);
     return;
   }
 #if defined(CONVNODE_OPENMP)
@@ -151,7 +228,7 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
     float* abuf = base + tid * perThread;
     const Block blk = blockOf(tid);
     if (blk.i0 < blk.i1 && blk.j0 < blk.j1)
-      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + aSize);
+      runBlock(t, s, a, b, c, ep, blk, abuf, abuf + aSize, packedA);
   }
 #endif
 }
@@ -160,23 +237,29 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
 
 void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const GemmEpilogue& ep,
            int threads) {
-  sgemmTable(activeTable(), s, a, b, c, ep, threads);
+  const Isa isa = activeIsa();
+  sgemmTable(isa == Isa::Avx512 ? *tableForShape(isa, s.m, s.n) : activeTable(), s, a, b, c, ep,
+             threads);
 }
 
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
               const GemmEpilogue& ep, int threads) {
-  sgemmTable(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, a, b, c, ep, threads);
+  sgemmTable(*tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n), s, a, b, c, ep,
+             threads);
 }
 
 int64_t sgemmScratchFloats(Isa isa, const GemmShape& s) {
-  int64_t aSize, total;
-  packSizes(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, &aSize, &total);
-  return total;
+  // Enough for either AVX-512 table with any n' <= s.n (the serial path picks per shape).
+  isa = isaSupported(isa) ? isa : Isa::Generic;
+  int64_t aSize, total, total2 = 0;
+  packSizes(*tableFor(isa), s, &aSize, &total);
+  if (isa == Isa::Avx512 && gemmTableAvx512Narrow()) packSizes(*gemmTableAvx512Narrow(), s, &aSize, &total2);
+  return std::max(total, total2);
 }
 
 void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
                  const GemmEpilogue& ep, float* scratch) {
-  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  const GemmKernelTable& t = *tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n);
   if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0 || s.alpha == 0.0f) {
     scaleAndEpilogue(s, c, ep);
@@ -184,13 +267,65 @@ void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, fl
   }
   int64_t aSize, total;
   packSizes(t, s, &aSize, &total);
-  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize);
+  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, nullptr);
+}
+
+int64_t sgemmPackedAFloats(Isa isa, int64_t m, int64_t k) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  return roundUp(m, t.mr) * k;
+}
+
+void sgemmPackA(Isa isa, const GemmShape& s, const float* a, float* packed) {
+  const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
+  for (int64_t pc = 0; pc < s.k; pc += t.kc) {
+    const int64_t kc = std::min<int64_t>(t.kc, s.k - pc);
+    t.packA(a, s.lda, s.transA, 0, pc, s.m, kc, packed + roundUp(s.m, t.mr) * pc);
+  }
+}
+
+void sgemmPrepackedA(Isa isa, const GemmShape& s, const float* packedA, const float* b, float* c,
+                     const GemmEpilogue& ep, int threads) {
+  sgemmTable(*tableFor(isaSupported(isa) ? isa : Isa::Generic), s, nullptr, b, c, ep, threads,
+             packedA);
 }
 
 void sgemmTile(Isa isa, int* mr, int* nr) {
   const GemmKernelTable& t = *tableFor(isaSupported(isa) ? isa : Isa::Generic);
   *mr = t.mr;
   *nr = t.nr;
+}
+
+const GemmKernelTable* sgemmKernelFor(Isa isa, int64_t m, int64_t n) {
+  return tableForShape(isaSupported(isa) ? isa : Isa::Generic, m, n);
+}
+
+int64_t sgemmPackedAFloats(const GemmKernelTable* t, int64_t m, int64_t k) {
+  return roundUp(m, t->mr) * k;
+}
+
+void sgemmPackA(const GemmKernelTable* t, const GemmShape& s, const float* a, float* packed) {
+  for (int64_t pc = 0; pc < s.k; pc += t->kc) {
+    const int64_t kc = std::min<int64_t>(t->kc, s.k - pc);
+    t->packA(a, s.lda, s.transA, 0, pc, s.m, kc, packed + roundUp(s.m, t->mr) * pc);
+  }
+}
+
+int64_t sgemmScratchFloats(const GemmKernelTable* t, const GemmShape& s) {
+  int64_t aSize, total;
+  packSizes(*t, s, &aSize, &total);
+  return total;
+}
+
+void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
+                        const float* b, float* c, const GemmEpilogue& ep, float* scratch) {
+  if (s.m <= 0 || s.n <= 0) return;
+  if (s.k <= 0 || s.alpha == 0.0f) {
+    scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  int64_t aSize, total;
+  packSizes(*t, s, &aSize, &total);
+  runBlock(*t, s, nullptr, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, packedA);
 }
 
 const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }

@@ -77,5 +77,23 @@ void packBImpl(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, 
   }
 }
 
+// GEMV helpers for products with very few rows (batch-1 fully connected layers), where packing
+// a whole weight matrix for a 1-row product would cost more than the product. dot keeps 16
+// independent partial sums so it vectorizes without reassociation flags.
+float dotImpl(const float* __restrict x, const float* __restrict y, int64_t n) {
+  float part[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) part[l] += x[i + l] * y[i + l];
+  float sum = 0.0f;
+  for (; i < n; ++i) sum += x[i] * y[i];
+  for (int l = 0; l < 16; ++l) sum += part[l];
+  return sum;
+}
+
+void axpyImpl(int64_t n, float a, const float* __restrict x, float* __restrict y) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
 }  // namespace
 }  // namespace convnode

@@ -34,11 +34,15 @@ struct GemmKernelTable {
   GemmUkernelFn ukernel;
   GemmPackAFn packA;
   GemmPackBFn packB;
+  // GEMV helpers (few-row products): sum x[i]*y[i]; y[i] += a*x[i].
+  float (*dot)(const float* x, const float* y, int64_t n);
+  void (*axpy)(int64_t n, float a, const float* x, float* y);
 };
 
 // nullptr when the ISA is not compiled in (non-x86 builds).
 const GemmKernelTable* gemmTableGeneric();
 const GemmKernelTable* gemmTableAvx2();
 const GemmKernelTable* gemmTableAvx512();
+const GemmKernelTable* gemmTableAvx512Narrow();  // 28x16, for products with few columns
 
 }  // namespace convnode

@@ -35,6 +35,13 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
   __m256 acc[kMr][2];
 #pragma GCC unroll 8
   for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  // C rows are ldc apart: prefetch them while the k loop runs (as the AVX-512 kernel).
+  for (int i = 0; i < kMr; ++i) {
+    if (i < mr) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + kNr - 1), _MM_HINT_T0);
+    }
+  }
   for (int64_t k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_load_ps(b);
     const __m256 b1 = _mm256_load_ps(b + 8);
@@ -95,7 +102,7 @@ void f32_gemm_ukernel_6x16__avx2_fma(int64_t kc, const float* a, const float* b,
 const GemmKernelTable* gemmTableAvx2() {
   // kc x 16 B panel = 16 KiB at kc=256 in L1; mc x kc A block = 120 KiB in L2.
   static const GemmKernelTable table = {"f32_gemm_ukernel_6x16__avx2_fma", kMr, kNr, 120, 256,
-                                        2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB};
+                                        2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB, dotImpl, axpyImpl};
   return &table;
 }
 

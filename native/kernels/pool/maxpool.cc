@@ -12,7 +12,7 @@
 namespace convnode {
 
 namespace {
-using PlaneFn = void (*)(const Pool2dShape&, const float*, int64_t, float*);
+using PlaneFn = void (*)(const Pool2dShape&, const float*, int64_t, int64_t, float*, float*);
 PlaneFn planeFor(Isa isa) {
 #if defined(__x86_64__)
   if (isa == Isa::Avx512) return maxPoolPlaneAvx512;
@@ -27,8 +27,9 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   const PlaneFn plane = planeFor(isaSupported(isa) ? isa : Isa::Generic);
   // Rows/columns any window can touch, ceil-mode overhang included.
   const int64_t ph = std::max(s.h + 2 * s.padH, (s.outH - 1) * s.strideH + s.dilationH * (s.kh - 1) + 1);
-  const int64_t pw = std::max(s.w + 2 * s.padW, (s.outW - 1) * s.strideW + s.dilationW * (s.kw - 1) + 1);
-  const int64_t planeFloats = (ph * pw + 15) / 16 * 16;
+  const int64_t ow = (s.outW + 15) / 16 * 16;  // whole vectors per row (see maxpool.inl)
+  const int64_t pw = std::max(s.w + 2 * s.padW, (ow - 1) * s.strideW + s.dilationW * (s.kw - 1) + 1);
+  const int64_t planeFloats = (ph * pw + ow + 15) / 16 * 16;
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
@@ -51,7 +52,7 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
       // Only the interior changes from plane to plane; the -inf border is written once.
       for (int64_t iy = 0; iy < s.h; ++iy)
         std::memcpy(pad + (iy + s.padH) * pw + s.padW, in + iy * s.w, sizeof(float) * s.w);
-      plane(s, pad, pw, y + p * s.outH * s.outW);
+      plane(s, pad, pw, ow, pad + ph * pw, y + p * s.outH * s.outW);
     }
   }
   (void)threads;

@@ -17,21 +17,54 @@ void maxRow(const float* __restrict src, int64_t sw, int64_t n, float* __restric
   }
 }
 
+// Common windows (3x3/s2, 2x2/s2, 3x3/s1, no dilation): all K*K taps per output column in
+// registers, one store per output instead of one load+store per tap.
+template <int K, int S>
+void maxRowFixed(const float* __restrict r, int64_t pw, int64_t n, float* __restrict o) {
+  for (int64_t ox = 0; ox < n; ++ox) {
+    float m = -__builtin_inff();
+    for (int ky = 0; ky < K; ++ky)
+      for (int kx = 0; kx < K; ++kx) {
+        const float v = r[ky * pw + ox * S + kx];
+        m = (v > m || v != v) ? v : m;
+      }
+    o[ox] = m;
+  }
+}
+
 }  // namespace
 
-void MAXPOOL_PLANE_NAME(const Pool2dShape& s, const float* pad, int64_t pw, float* out) {
+// Each output row is computed into `row` for ow = outW rounded up to 16 columns (the padded
+// plane is that wide too), so every vector loop runs whole vectors: with 56 outputs per row,
+// the scalar remainder of the stride-2 loops otherwise took most of the time.
+void MAXPOOL_PLANE_NAME(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        float* row, float* out) {
+  const bool plain = s.dilationH == 1 && s.dilationW == 1 && s.kh == s.kw && s.strideH == s.strideW;
   for (int64_t oy = 0; oy < s.outH; ++oy) {
-    float* o = out + oy * s.outW;
-    for (int64_t ox = 0; ox < s.outW; ++ox) o[ox] = -__builtin_inff();
+    float* o = row;
+    if (plain) {
+      const float* r = pad + oy * s.strideH * pw;
+      bool done = true;
+      if (s.kh == 3 && s.strideW == 2) maxRowFixed<3, 2>(r, pw, ow, o);
+      else if (s.kh == 2 && s.strideW == 2) maxRowFixed<2, 2>(r, pw, ow, o);
+      else if (s.kh == 3 && s.strideW == 1) maxRowFixed<3, 1>(r, pw, ow, o);
+      else done = false;
+      if (done) {
+        for (int64_t ox = 0; ox < s.outW; ++ox) out[oy * s.outW + ox] = o[ox];
+        continue;
+      }
+    }
+    for (int64_t ox = 0; ox < ow; ++ox) o[ox] = -__builtin_inff();
     for (int64_t ky = 0; ky < s.kh; ++ky) {
       const float* row = pad + (oy * s.strideH + ky * s.dilationH) * pw;
       for (int64_t kx = 0; kx < s.kw; ++kx) {
         const float* src = row + kx * s.dilationW;
-        if (s.strideW == 1) maxRow<1>(src, 1, s.outW, o);
-        else if (s.strideW == 2) maxRow<2>(src, 2, s.outW, o);
-        else maxRow<0>(src, s.strideW, s.outW, o);
+        if (s.strideW == 1) maxRow<1>(src, 1, ow, o);
+        else if (s.strideW == 2) maxRow<2>(src, 2, ow, o);
+        else maxRow<0>(src, s.strideW, ow, o);
       }
     }
+    for (int64_t ox = 0; ox < s.outW; ++ox) out[oy * s.outW + ox] = o[ox];
   }
 }
 

@@ -34,14 +34,27 @@ void maxPool2dGeneric(const Pool2dShape& s, const float* x, float* y, int32_t* a
 
 // The same without indices, vectorized per ISA (maxpool_<isa>.cc) over a padded plane.
 void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y);
-void maxPoolPlaneGeneric(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
-void maxPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
-void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, float* out);
+void maxPoolPlaneGeneric(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        float* row, float* out);
+void maxPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        float* row, float* out);
+void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        float* row, float* out);
 
 // countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
 // than by the window clipped to the input. divisorOverride > 0 replaces both.
 void avgPool2dGeneric(const Pool2dShape& s, bool countIncludePad, int64_t divisorOverride,
                       const float* x, float* y);
+
+// The same, vectorized per ISA (avgpool_<isa>.cc) over a zero-padded plane; dilation 1.
+void avgPool2d(const Pool2dShape& s, Isa isa, bool countIncludePad, int64_t divisorOverride,
+               const float* x, float* y);
+void avgPoolPlaneGeneric(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        const float* rowCount, const float* colCount, float* row, float* out);
+void avgPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                      const float* rowCount, const float* colCount, float* row, float* out);
+void avgPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
+                        const float* rowCount, const float* colCount, float* row, float* out);
 
 // PyTorch's lp_pool2d: (avg_pool2d(x^p) * kh*kw)^(1/p), no padding.
 void lpPool2dGeneric(const Pool2dShape& s, double p, const float* x, float* y);
