@@ -63,6 +63,8 @@ export interface FitOptions {
   epochs: number;
   /** The first epoch to run, 0-based (a checkpoint's `epoch` when resuming; default 0). */
   startEpoch?: number;
+  /** Stop after this many epochs (counted from 0, as `epochs`), e.g. to split a run in two; default `epochs`. */
+  stopAfter?: number;
   /** Caps the training batches of each epoch (quick runs, tests). */
   maxBatches?: number;
   /** The loss of a batch (default: cross-entropy). */
@@ -79,7 +81,7 @@ function checkFitOptions(model: unknown, o: FitOptions): void {
   const op = 'fit';
   if (model === null || typeof model !== 'object' || typeof (model as Module).forward !== 'function') throw typeError(op, 'model', 'a Module', describeValue(model));
   if (o === null || typeof o !== 'object') throw typeError(op, 'options', '{ trainLoader, optimizer, epochs, ... }', describeValue(o));
-  const known = ['trainLoader', 'testLoader', 'optimizer', 'scheduler', 'epochs', 'startEpoch', 'maxBatches', 'loss', 'onBatch', 'onEpoch'];
+  const known = ['trainLoader', 'testLoader', 'optimizer', 'scheduler', 'epochs', 'startEpoch', 'stopAfter', 'maxBatches', 'loss', 'onBatch', 'onEpoch'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw rangeError(op, `options.${k}`, `one of ${known.join(', ')}`, `an unknown option ${JSON.stringify(k)}`);
   if (!o.trainLoader || typeof o.trainLoader.setEpoch !== 'function') throw typeError(op, 'options.trainLoader', 'a DataLoader', describeValue(o.trainLoader));
   if (o.testLoader !== undefined && typeof o.testLoader?.setEpoch !== 'function') throw typeError(op, 'options.testLoader', 'a DataLoader', describeValue(o.testLoader));
@@ -87,6 +89,9 @@ function checkFitOptions(model: unknown, o: FitOptions): void {
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw rangeError(op, 'options.epochs', 'an integer >= 1', describeValue(o.epochs));
   const start = o.startEpoch ?? 0;
   if (!Number.isInteger(start) || start < 0 || start > o.epochs) throw rangeError(op, 'options.startEpoch', `an integer in [0, epochs = ${o.epochs}]`, describeValue(start));
+  if (o.stopAfter !== undefined && (!Number.isInteger(o.stopAfter) || o.stopAfter < 1 || o.stopAfter > o.epochs)) {
+    throw rangeError(op, 'options.stopAfter', `an integer in [1, epochs = ${o.epochs}]`, describeValue(o.stopAfter));
+  }
   if (o.maxBatches !== undefined && (!Number.isInteger(o.maxBatches) || o.maxBatches < 1)) throw rangeError(op, 'options.maxBatches', 'an integer >= 1', describeValue(o.maxBatches));
 }
 
@@ -109,7 +114,8 @@ export async function fit(model: Module, options: FitOptions): Promise<EpochResu
   const { trainLoader, testLoader, optimizer, scheduler, epochs, maxBatches = Infinity, onBatch, onEpoch } = options;
   const lossFn = options.loss ?? ((logits: Tensor, labels: Int32Array) => crossEntropy(logits, labels));
   const history: EpochResult[] = [];
-  for (let e = options.startEpoch ?? 0; e < epochs; e++) {
+  const end = options.stopAfter ?? epochs;
+  for (let e = options.startEpoch ?? 0; e < end; e++) {
     model.train();
     trainLoader.setEpoch(e);
     const lr = optimizer.paramGroups[0].lr;

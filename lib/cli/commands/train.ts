@@ -23,6 +23,7 @@ export function registerTrain(program: Command): void {
     .option('-d, --data <dir>', 'a folder with the four Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist); default: the shipped subset')
     .option('--resume <checkpoint>', 'continue the run saved in this checkpoint (same flags; --epochs is the total)')
     .option('--json', 'print one JSON line per epoch { epoch, trainLoss, testAccuracy, imagesPerSecond } and nothing else on stdout', DEFAULTS.json)
+    .option('--stop-after <epoch>', 'stop after this epoch, the schedule still planned for --epochs (continue with --resume)', parseIntAtLeast(1))
     .option('--limit <n>', 'use only the first n training and test images', parseIntAtLeast(1))
     .option('--predictions <n>', 'test images to classify at the end', parseIntAtLeast(0), DEFAULTS.predictions)
     .action(async (opts: TrainCommandOptions) => {

@@ -32,11 +32,16 @@ export interface TrainCommandOptions {
   json: boolean;
   /** Use only the first `limit` training and test images (quick runs, tests). */
   limit?: number;
+  /**
+   * Stop after this epoch although the run is planned for `epochs` (its LR schedule still spans
+   * them all): a time-boxed run, continued later with --resume.
+   */
+  stopAfter?: number;
   /** Test images whose prediction is printed at the end. */
   predictions: number;
 }
 
-export const DEFAULTS: Omit<TrainCommandOptions, 'lr' | 'momentum' | 'data' | 'resume' | 'limit'> = {
+export const DEFAULTS: Omit<TrainCommandOptions, 'lr' | 'momentum' | 'data' | 'resume' | 'limit' | 'stopAfter'> = {
   model: 'lenet5',
   epochs: 5,
   batchSize: 64,
@@ -79,8 +84,9 @@ export function parseInteger(value: string): number {
 /** The options with every default filled in, checked as a whole. */
 export type ResolvedTrainOptions = TrainCommandOptions & { lr: number; momentum: number };
 
-const fail = (flag: string, expected: string, got: unknown): Error =>
-  new RangeError(`train: ${flag}: expected ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
+/** `got` is quoted when it is a value the user gave as a string; `described` is printed as is. */
+const fail = (flag: string, expected: string, got: unknown, described = false): Error =>
+  new RangeError(`train: ${flag}: expected ${expected}, got ${typeof got === 'string' && !described ? JSON.stringify(got) : String(got)}`);
 
 /**
  * Fills in the defaults and checks every value.
@@ -100,16 +106,19 @@ export function resolveTrainOptions(options: Partial<TrainCommandOptions>): Reso
   int('--predictions', o.predictions, 0);
   if (!Number.isInteger(o.seed)) throw fail('--seed', 'an integer', o.seed);
   if (o.limit !== undefined) int('--limit', o.limit, 1);
+  if (o.stopAfter !== undefined && (!Number.isInteger(o.stopAfter) || o.stopAfter < 1 || o.stopAfter > o.epochs)) {
+    throw fail('--stop-after', `an integer in [1, --epochs = ${o.epochs}]`, o.stopAfter);
+  }
   const lr = o.lr ?? (o.optimizer === 'sgd' ? 0.01 : 0.001);
   if (!(Number.isFinite(lr) && lr > 0)) throw fail('--lr', 'a number > 0', lr);
-  if (o.momentum !== undefined && o.optimizer !== 'sgd') throw fail('--momentum', `no value with --optimizer ${o.optimizer} (momentum is sgd's; Adam has betas)`, o.momentum);
+  if (o.momentum !== undefined && o.optimizer !== 'sgd') throw fail('--momentum', `no value with --optimizer ${o.optimizer} (momentum is sgd's; Adam has betas)`, o.momentum, true);
   const momentum = o.momentum ?? (o.optimizer === 'sgd' ? 0.9 : 0);
   if (!(Number.isFinite(momentum) && momentum >= 0 && momentum < 1)) throw fail('--momentum', 'a number in [0, 1)', momentum);
   if (!(Number.isFinite(o.weightDecay) && o.weightDecay >= 0)) throw fail('--weight-decay', 'a number >= 0', o.weightDecay);
   if (o.data !== undefined && !(fs.existsSync(o.data) && fs.statSync(o.data).isDirectory())) {
-    throw fail('--data', 'a folder holding the Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist)', `${o.data} (no such folder)`);
+    throw fail('--data', 'a folder holding the Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist)', `${o.data} (no such folder)`, true);
   }
-  if (o.resume !== undefined && !fs.existsSync(o.resume)) throw fail('--resume', 'a checkpoint file written by convnode train', `${o.resume} (no such file)`);
+  if (o.resume !== undefined && !fs.existsSync(o.resume)) throw fail('--resume', 'a checkpoint file written by convnode train', `${o.resume} (no such file)`, true);
   if (typeof o.out !== 'string' || o.out === '') throw fail('--out', 'a folder path', o.out);
   return { ...o, lr, momentum };
 }

@@ -128,7 +128,7 @@ export async function runTrain(options: Partial<TrainCommandOptions>, io: TrainI
     );
     const config = Object.fromEntries(CONFIG_KEYS.map((k) => [k, o[k]]));
     const epochs = await fit(model, {
-      trainLoader, testLoader, optimizer, scheduler, epochs: o.epochs, startEpoch,
+      trainLoader, testLoader, optimizer, scheduler, epochs: o.epochs, startEpoch, stopAfter: o.stopAfter,
       onBatch: (p) => reporter.batch(p, o.epochs),
       onEpoch: (r) => {
         history.push(record(r));

@@ -51,6 +51,7 @@ export const COLORS = { train: '#1f77b4', test: '#d62728', axis: '#333333', grid
 
 /** Ticks covering [lo, hi] with about `count` steps of 1, 2 or 5 x 10^k. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw rangeError('niceTicks', 'range', 'finite numbers', `[${lo}, ${hi}]`);
   if (!(hi > lo)) {
     const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
     return niceTicks(lo - pad, lo + pad, count);
@@ -70,7 +71,8 @@ function label(v: number): string {
 
 function panel(title: string, box: { left: number; top: number; width: number; height: number }, epochs: number[], series: { name: string; color: string; values: (number | undefined)[] }[]): Panel {
   const finite = series.flatMap((s) => s.values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
-  const yValues = niceTicks(Math.min(...finite), Math.max(...finite));
+  // An empty panel (no test loader: no test curve, no accuracy) still gets axes, over [0, 1].
+  const yValues = finite.length ? niceTicks(Math.min(...finite), Math.max(...finite)) : niceTicks(0, 1);
   const yLo = yValues[0];
   const yHi = yValues[yValues.length - 1];
   const xHi = Math.max(1, epochs[epochs.length - 1]);
