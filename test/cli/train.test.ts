@@ -121,7 +121,7 @@ describe('convnode train --resume', () => {
   // epoch 2 (--stop-after 2, as an interruption would), then resumed from its checkpoint.
   const cases = [
     { name: 'lenet5, sgd', flags: { model: 'lenet5', limit: 384 } },
-    { name: 'lenet5-bn, adamw, cosine, augment (BN running stats, scheduler, augmentation stream)', flags: { model: 'lenet5-bn', optimizer: 'adamw', scheduler: 'cosine', augment: true, limit: 256, batchSize: 32 } },
+    { name: 'lenet5-bn, adamw, cosine, augment (BN running stats, scheduler, augmentation stream)', flags: { model: 'lenet5-bn', optimizer: 'adamw', scheduler: 'cosine', augment: 'both', limit: 256, batchSize: 32 } },
   ] as const;
   for (const c of cases) {
     it(`continues with the same losses as an uninterrupted run: ${c.name}`, async () => {

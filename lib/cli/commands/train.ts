@@ -1,7 +1,7 @@
 /** `convnode train` (what `npm start` runs): trains a CNN on Fashion-MNIST; see ../train/run.ts. */
 import { type Command, Option } from 'commander';
 import { trainModelNames } from '../../train/models.js';
-import { DEFAULTS, OPTIMIZERS, SCHEDULERS, parseIntAtLeast, parseInteger, parseNumberAtLeast, type TrainCommandOptions } from '../train/options.js';
+import { AUGMENTATIONS, DEFAULTS, OPTIMIZERS, SCHEDULERS, parseIntAtLeast, parseInteger, parseNumberAtLeast, type TrainCommandOptions } from '../train/options.js';
 import { runTrain } from '../train/run.js';
 
 export function registerTrain(program: Command): void {
@@ -16,7 +16,7 @@ export function registerTrain(program: Command): void {
     .option('--weight-decay <x>', 'weight decay (L2 for sgd/adam, decoupled for adamw)', parseNumberAtLeast(0), DEFAULTS.weightDecay)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULTS.optimizer))
     .addOption(new Option('--scheduler <name>', 'LR schedule: step (x0.1 at 1/3 and 2/3), cosine (to 0), plateau (x0.1 after 2 epochs without gain)').choices(SCHEDULERS).default(DEFAULTS.scheduler))
-    .option('--augment', 'random crops (padding 2) and horizontal flips', DEFAULTS.augment)
+    .addOption(new Option('--augment [kind]', 'augmentation: flip (horizontal), crop (random, padding 2) or both (a bare --augment)').choices(AUGMENTATIONS).preset('both').default(DEFAULTS.augment))
     .option('-t, --threads <n>', 'native threads', parseIntAtLeast(1), DEFAULTS.threads)
     .option('--seed <n>', 'seed of the weights, the shuffling and the augmentation', parseInteger, DEFAULTS.seed)
     .option('-o, --out <dir>', 'where the checkpoint, curves and history go', DEFAULTS.out)

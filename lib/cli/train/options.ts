@@ -10,6 +10,7 @@ import { trainModelNames } from '../../train/models.js';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
 export const SCHEDULERS = ['none', 'step', 'cosine', 'plateau'] as const;
+export const AUGMENTATIONS = ['none', 'flip', 'crop', 'both'] as const;
 
 export interface TrainCommandOptions {
   model: string;
@@ -22,7 +23,8 @@ export interface TrainCommandOptions {
   weightDecay: number;
   optimizer: (typeof OPTIMIZERS)[number];
   scheduler: (typeof SCHEDULERS)[number];
-  augment: boolean;
+  /** flip: random horizontal flips; crop: random crops with padding 2; both (what a bare --augment means). */
+  augment: (typeof AUGMENTATIONS)[number];
   threads: number;
   seed: number;
   out: string;
@@ -48,7 +50,7 @@ export const DEFAULTS: Omit<TrainCommandOptions, 'lr' | 'momentum' | 'data' | 'r
   weightDecay: 0,
   optimizer: 'sgd',
   scheduler: 'none',
-  augment: false,
+  augment: 'none',
   // LeNet-sized nets train faster on one thread (fork/join costs more than the work it splits).
   threads: 1,
   seed: 0,
@@ -99,6 +101,7 @@ export function resolveTrainOptions(options: Partial<TrainCommandOptions>): Reso
   };
   if (!trainModelNames().includes(o.model)) throw fail('--model', `one of ${trainModelNames().join(', ')}`, o.model);
   if (!OPTIMIZERS.includes(o.optimizer)) throw fail('--optimizer', `one of ${OPTIMIZERS.join(', ')}`, o.optimizer);
+  if (!AUGMENTATIONS.includes(o.augment)) throw fail('--augment', `one of ${AUGMENTATIONS.join(', ')}`, o.augment);
   if (!SCHEDULERS.includes(o.scheduler)) throw fail('--scheduler', `one of ${SCHEDULERS.join(', ')}`, o.scheduler);
   int('--epochs', o.epochs, 1);
   int('--batch-size', o.batchSize, 1);

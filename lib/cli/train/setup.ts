@@ -59,7 +59,9 @@ export function makeLoaders(o: ResolvedTrainOptions, data: Data, norm: Normaliza
   const toModel: Transform[] = entry.inputShape[0] === 3 ? [toRgb32()] : [];
   // Fashion-MNIST's classes are left-right symmetric (a shoe faces either way), so flips are
   // label-preserving; crops with padding 2 shift by up to 2 pixels, as the README's example.
-  const augment: Transform[] = o.augment ? [randomCrop({ size: 28, padding: 2 }), randomHorizontalFlip()] : [];
+  const crop = o.augment === 'crop' || o.augment === 'both' ? [randomCrop({ size: 28, padding: 2 })] : [];
+  const flip = o.augment === 'flip' || o.augment === 'both' ? [randomHorizontalFlip()] : [];
+  const augment: Transform[] = [...crop, ...flip];
   const trainLoader = new DataLoader(data.train, {
     batchSize: o.batchSize, shuffle: true, seed: o.seed, transform: compose([...augment, standardize, ...toModel]),
   });
