@@ -7,6 +7,7 @@ export interface Throughput {
   steps: number;
 }
 
+/** @example median([3, 1, 2]) // 2 */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;

@@ -23,7 +23,10 @@ export interface Evaluation {
   total: number;
 }
 
-/** Index of the largest logit of each row of [N, C] logits. */
+/**
+ * Index of the largest logit of each row of [N, C] logits (the first of equal maxima).
+ * @example cn.train.argmaxRows(cn.tensor([1, 3, 2, 0], [2, 2])) // Int32Array [1, 0]
+ */
 export function argmaxRows(logits: Tensor): Int32Array {
   const [n, c] = logits.shape;
   const d = logits.data;

@@ -4,6 +4,7 @@ import { trainModelNames } from '../../train/models.js';
 import { AUGMENTATIONS, DEFAULTS, OPTIMIZERS, SCHEDULERS, parseIntAtLeast, parseInteger, parseNumberAtLeast, type TrainCommandOptions } from '../train/options.js';
 import { runTrain } from '../train/run.js';
 
+/** Adds `train` to the program. @example registerTrain(new Command('convnode')) */
 export function registerTrain(program: Command): void {
   program
     .command('train')

@@ -59,7 +59,10 @@ export const DEFAULTS: Omit<TrainCommandOptions, 'lr' | 'momentum' | 'data' | 'r
   predictions: 8,
 };
 
-/** Commander argument parsers: each throws InvalidArgumentError, which commander prints with the flag. */
+/**
+ * Commander argument parsers: each throws InvalidArgumentError, which commander prints with the flag.
+ * @example parseIntAtLeast(1)('0') // throws: expected an integer >= 1, got "0"
+ */
 export function parseIntAtLeast(min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
@@ -68,6 +71,7 @@ export function parseIntAtLeast(min: number): (value: string) => number {
   };
 }
 
+/** @example parseNumberAtLeast(0, true)('-1') // throws: expected a number > 0, got "-1" */
 export function parseNumberAtLeast(min: number, exclusive = false): (value: string) => number {
   return (value) => {
     const n = Number(value);
@@ -77,6 +81,7 @@ export function parseNumberAtLeast(min: number, exclusive = false): (value: stri
   };
 }
 
+/** @example parseInteger('7') // 7 */
 export function parseInteger(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);

@@ -26,13 +26,13 @@ export interface Reporter {
 const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : 'n/a');
 const rate = (v: number): string => Math.round(v).toLocaleString('en-US');
 
-/** The line printed after an epoch (plain and bar modes). */
+/** The line printed after an epoch (plain and bar modes). @example epochLine(result, 5) // 'epoch 1/5  loss 0.6777  ...' */
 export function epochLine(r: EpochResult, epochs: number): string {
   return `epoch ${r.epoch}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train acc ${pct(r.trainAccuracy)}  test acc ${pct(r.testAccuracy)}  ` +
     `${rate(r.imagesPerSecond)} img/s  ${r.trainSeconds.toFixed(1)} s (+${r.evalSeconds.toFixed(1)} s eval)  lr ${Number(r.lr.toPrecision(4))}`;
 }
 
-/** The --json line of an epoch: exactly the fields the issue names. */
+/** The --json line of an epoch: exactly the fields the issue names. @example epochJson(result) // '{"epoch":1,"trainLoss":0.67,...}' */
 export function epochJson(r: EpochResult): string {
   return JSON.stringify({ epoch: r.epoch, trainLoss: r.trainLoss, testAccuracy: r.testAccuracy, imagesPerSecond: r.imagesPerSecond });
 }

@@ -28,7 +28,7 @@ export interface Data {
   classes: readonly string[];
 }
 
-/** The training and test sets, cut to the first `limit` images of each when asked. */
+/** The training and test sets, cut to the first `limit` images of each when asked. @example loadData({ limit: 1000 }).train.length // 1000 */
 export function loadData(o: Pick<ResolvedTrainOptions, 'data' | 'limit'>): Data {
   const { train, test, classes } = loadFashionMnist(o.data);
   if (o.limit === undefined) return { train, test, classes };
@@ -39,6 +39,7 @@ export function loadData(o: Pick<ResolvedTrainOptions, 'data' | 'limit'>): Data 
 /**
  * Makes 28x28 grayscale images what a 3x32x32 model (ResNet-18 here) takes: the gray channel
  * repeated three times, zero-padded by 2 on each side (after standardizing, so 0 is the mean).
+ * @example compose([normalize({ mean, std }), toRgb32()]) // [1, 28, 28] -> [3, 32, 32]
  */
 export function toRgb32(): Transform {
   return (image) => {
@@ -53,6 +54,7 @@ export function toRgb32(): Transform {
   };
 }
 
+/** Shuffled, seeded training loader and a 500-image test loader. @example const { trainLoader } = makeLoaders(o, data, datasetStats(data.train)); */
 export function makeLoaders(o: ResolvedTrainOptions, data: Data, norm: Normalization): { trainLoader: DataLoader; testLoader: DataLoader } {
   const entry = trainModel(o.model);
   const standardize = normalize({ mean: norm.mean, std: norm.std });
@@ -70,10 +72,12 @@ export function makeLoaders(o: ResolvedTrainOptions, data: Data, norm: Normaliza
   return { trainLoader, testLoader };
 }
 
+/** The --model, seeded. @example makeModel(resolveTrainOptions({ model: 'lenet5-bn' }), 10) */
 export function makeModel(o: ResolvedTrainOptions, numClasses: number): Module {
   return trainModel(o.model).build({ numClasses, seed: o.seed });
 }
 
+/** The --optimizer over the model's parameters. @example makeOptimizer(resolveTrainOptions({ optimizer: 'adamw' }), model) */
 export function makeOptimizer(o: ResolvedTrainOptions, model: Module): Optimizer<BaseOptions> {
   const params = model.parameters();
   switch (o.optimizer) {
@@ -89,6 +93,7 @@ export function makeOptimizer(o: ResolvedTrainOptions, model: Module): Optimizer
 /**
  * step: lr x0.1 at 1/3 and 2/3 of the epochs; cosine: anneal to 0 over all epochs; plateau: lr
  * x0.1 when the test accuracy has not improved for 2 epochs (the lecture's rule, shortened).
+ * @example makeScheduler(resolveTrainOptions({ scheduler: 'cosine', epochs: 10 }), opt) // CosineAnnealingLR, tMax 10
  */
 export function makeScheduler(o: ResolvedTrainOptions, optimizer: Optimizer<BaseOptions>): Scheduler | undefined {
   switch (o.scheduler) {

@@ -49,7 +49,10 @@ export interface Figure {
 
 export const COLORS = { train: '#1f77b4', test: '#d62728', axis: '#333333', grid: '#dddddd', background: '#ffffff' } as const;
 
-/** Ticks covering [lo, hi] with about `count` steps of 1, 2 or 5 x 10^k. */
+/**
+ * Ticks covering [lo, hi] with about `count` steps of 1, 2 or 5 x 10^k.
+ * @example cn.train.niceTicks(70, 87) // [70, 75, 80, 85, 90]
+ */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw rangeError('niceTicks', 'range', 'finite numbers', `[${lo}, ${hi}]`);
   if (!(hi > lo)) {

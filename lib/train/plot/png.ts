@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { COLORS, curvesLayout, type CurvePoint, type Figure } from './layout.js';
 import { Raster } from './raster.js';
 
-/** Draws a laid-out figure into an RGBA raster. */
+/** Draws a laid-out figure into an RGBA raster. @example figureToRaster(curvesLayout(history)).data // RGBA bytes */
 export function figureToRaster(fig: Figure): Raster {
   const r = new Raster(fig.width, fig.height, COLORS.background);
   const s = 2; // font scale: 6x10-pixel characters

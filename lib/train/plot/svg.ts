@@ -4,7 +4,7 @@ import { COLORS, curvesLayout, type CurvePoint, type Figure } from './layout.js'
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const f = (n: number): string => n.toFixed(1);
 
-/** SVG markup of a laid-out figure. */
+/** SVG markup of a laid-out figure. @example figureToSvg(curvesLayout(history)) */
 export function figureToSvg(fig: Figure): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${fig.width}" height="${fig.height}" viewBox="0 0 ${fig.width} ${fig.height}" font-family="sans-serif" font-size="11">`,
