@@ -19,3 +19,4 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export { save, load } from './io/checkpoint.js';
+export * as train from './train/index.js';

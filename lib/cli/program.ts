@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerSummary } from './commands/summary.js';
+import { registerTrain } from './commands/train.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,5 +25,6 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerSummary(program);
   registerDemo(program);
+  registerTrain(program);
   return program;
 }

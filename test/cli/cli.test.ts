@@ -71,7 +71,7 @@ describe('bin entry', () => {
   it('is dist/cli/index.js with a node shebang', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(pkg.bin.convnode).toBe('./dist/cli/index.js');
-    expect(pkg.scripts.start).toBe('node dist/cli/index.js demo');
+    expect(pkg.scripts.start).toBe('node dist/cli/index.js train');
     expect(readFileSync(new URL('../../lib/cli/index.ts', import.meta.url), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 });
