@@ -28,6 +28,31 @@ inline int64_t poolOutputSize(int64_t in, int64_t k, int64_t pad, int64_t stride
   return out;
 }
 
+// Adaptive pooling window i of `out` over `in`: [floor(i*in/out), ceil((i+1)*in/out)).
+inline int64_t adaptiveStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
+
+// The input rows [y0, y1) and columns [x0, x1) an average-pool output reads, and its divisor
+// (PyTorch's rule: the window clipped to the padded input when countIncludePad, to the input
+// otherwise; divisorOverride > 0 replaces both). Shared by the forward and backward kernels.
+struct AvgWindow {
+  int64_t y0, y1, x0, x1, divisor;
+};
+inline AvgWindow avgPoolWindow(const Pool2dShape& s, bool countIncludePad, int64_t divisorOverride,
+                               int64_t oy, int64_t ox) {
+  int64_t y0 = oy * s.strideH - s.padH;
+  int64_t y1 = y0 + s.kh < s.h + s.padH ? y0 + s.kh : s.h + s.padH;
+  int64_t x0 = ox * s.strideW - s.padW;
+  int64_t x1 = x0 + s.kw < s.w + s.padW ? x0 + s.kw : s.w + s.padW;
+  const int64_t padded = (y1 - y0) * (x1 - x0);
+  y0 = y0 < 0 ? 0 : y0;
+  x0 = x0 < 0 ? 0 : x0;
+  y1 = y1 < s.h ? y1 : s.h;
+  x1 = x1 < s.w ? x1 : s.w;
+  const int64_t divisor = divisorOverride > 0 ? divisorOverride : countIncludePad ? padded : (y1 - y0) * (x1 - x0);
+  return {y0, y1, x0, x1, divisor};
+}
+
 // argmax (nullable) receives the flat index h*w of each maximum inside its plane, as PyTorch's
 // return_indices, so backward can route gradients. NaN propagates as in PyTorch.
 void maxPool2dGeneric(const Pool2dShape& s, const float* x, float* y, int32_t* argmax);

@@ -10,13 +10,6 @@
 
 namespace convnode {
 
-namespace {
-inline int64_t adaptiveStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
-inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) {
-  return ((i + 1) * in + out - 1) / out;
-}
-}  // namespace
-
 void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float* y,
                               const float* dy, float* dx) {
   // Windows that tile the input without padding or dilation (2x2/s2 and the like): no bounds
@@ -97,25 +90,12 @@ void avgPool2dBackwardGeneric(const Pool2dShape& s, bool countIncludePad,
     std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
     const float* g = dy + p * planeOut;
     for (int64_t oy = 0; oy < s.outH; ++oy) {
-      int64_t y0 = oy * s.strideH - s.padH;
-      int64_t y1 = std::min(y0 + s.kh, s.h + s.padH);
-      const int64_t padCountH = y1 - y0;
-      y0 = std::max<int64_t>(y0, 0);
-      y1 = std::min(y1, s.h);
       for (int64_t ox = 0; ox < s.outW; ++ox) {
-        int64_t x0 = ox * s.strideW - s.padW;
-        int64_t x1 = std::min(x0 + s.kw, s.w + s.padW);
-        const int64_t padCountW = x1 - x0;
-        x0 = std::max<int64_t>(x0, 0);
-        x1 = std::min(x1, s.w);
-        int64_t divisor;
-        if (divisorOverride > 0) divisor = divisorOverride;
-        else if (countIncludePad) divisor = padCountH * padCountW;
-        else divisor = (y1 - y0) * (x1 - x0);
-        if (divisor <= 0) continue;
-        const float share = g[oy * s.outW + ox] / static_cast<float>(divisor);
-        for (int64_t iy = y0; iy < y1; ++iy)
-          for (int64_t ix = x0; ix < x1; ++ix) d[iy * s.w + ix] += share;
+        const AvgWindow win = avgPoolWindow(s, countIncludePad, divisorOverride, oy, ox);
+        if (win.divisor <= 0) continue;
+        const float share = g[oy * s.outW + ox] / static_cast<float>(win.divisor);
+        for (int64_t iy = win.y0; iy < win.y1; ++iy)
+          for (int64_t ix = win.x0; ix < win.x1; ++ix) d[iy * s.w + ix] += share;
       }
     }
   }

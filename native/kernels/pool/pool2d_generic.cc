@@ -59,24 +59,12 @@ void avgPool2dGeneric(const Pool2dShape& s, bool countIncludePad, int64_t diviso
     const float* in = x + p * planeIn;
     float* out = y + p * planeOut;
     for (int64_t oy = 0; oy < s.outH; ++oy) {
-      int64_t y0 = oy * s.strideH - s.padH;
-      int64_t y1 = std::min(y0 + s.kh, s.h + s.padH);
-      const int64_t padCountH = y1 - y0;
-      y0 = std::max<int64_t>(y0, 0);
-      y1 = std::min(y1, s.h);
       for (int64_t ox = 0; ox < s.outW; ++ox) {
-        int64_t x0 = ox * s.strideW - s.padW;
-        int64_t x1 = std::min(x0 + s.kw, s.w + s.padW);
-        const int64_t padCountW = x1 - x0;
-        x0 = std::max<int64_t>(x0, 0);
-        x1 = std::min(x1, s.w);
+        const AvgWindow win = avgPoolWindow(s, countIncludePad, divisorOverride, oy, ox);
         float sum = 0.0f;
-        for (int64_t iy = y0; iy < y1; ++iy)
-          for (int64_t ix = x0; ix < x1; ++ix) sum += in[iy * s.w + ix];
-        int64_t divisor;
-        if (divisorOverride > 0) divisor = divisorOverride;
-        else if (countIncludePad) divisor = padCountH * padCountW;
-        else divisor = (y1 - y0) * (x1 - x0);
+        for (int64_t iy = win.y0; iy < win.y1; ++iy)
+          for (int64_t ix = win.x0; ix < win.x1; ++ix) sum += in[iy * s.w + ix];
+        const int64_t divisor = win.divisor;
         out[oy * s.outW + ox] = divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;
       }
     }
@@ -115,13 +103,6 @@ void lpPool2dGeneric(const Pool2dShape& s, double p, const float* x, float* y) {
   }
   (void)threads;
 }
-
-namespace {
-inline int64_t adaptiveStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
-inline int64_t adaptiveEnd(int64_t i, int64_t in, int64_t out) {
-  return ((i + 1) * in + out - 1) / out;
-}
-}  // namespace
 
 void adaptiveAvgPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_t outH,
                               int64_t outW, const float* x, float* y) {
