@@ -70,6 +70,17 @@ function stamp(d: Date): string {
 }
 
 /** Builds the suite config from the command line. */
+/**
+ * The inference report replaces the file but keeps its `## Training` section, which
+ * `npm run bench:train` writes and this suite does not measure.
+ */
+export function keepTrainingSection(markdownPath: string, report: string): string {
+  if (!fs.existsSync(markdownPath)) return report;
+  const previous = fs.readFileSync(markdownPath, 'utf8');
+  const at = previous.search(/^## Training\b/m);
+  return at < 0 ? report : `${report.trimEnd()}\n\n${previous.slice(at)}`;
+}
+
 export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath?: string } {
   const { values } = parseArgs({
     args: argv,
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
   const jsonPath = path.join(dir, `${cfg.name}.json`);
   fs.writeFileSync(jsonPath, JSON.stringify(result, null, 1) + '\n');
   process.stdout.write(renderMarkdown(result) + '\n');
-  if (markdownPath) fs.writeFileSync(markdownPath, benchmarksMarkdown(result));
+  if (markdownPath) fs.writeFileSync(markdownPath, keepTrainingSection(markdownPath, benchmarksMarkdown(result)));
   process.stderr.write(`wrote ${path.relative(process.cwd(), jsonPath)}${markdownPath ? ` and ${markdownPath}` : ''} (${result.durationS.toFixed(0)} s)\n`);
 }
 

@@ -158,7 +158,23 @@ export interface BroadcastParams {
 /** The package root: dist/native.js and lib/native.ts both sit one level below it. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * libgomp spins a waiting thread for 300,000 iterations by default before sleeping. When the
+ * cores are shared (another process, a second session), spinning threads steal the time the
+ * working thread needs: LeNet-5 training with 2 threads on the loaded 2-core dev machine ran at
+ * 1,349 images/s by default and 7,214 with GOMP_SPINCOUNT=10000 (1 thread: 7,723; 2026-11-25,
+ * /tmp/trainspeed.mjs). 10,000 spins still cover the short gaps between parallel regions on an
+ * idle machine. libgomp reads the variable when the addon loads it, so it is set just before;
+ * a value the user set (or OMP_WAIT_POLICY) wins.
+ */
+function tuneOpenMpWaiting(): void {
+  if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
+    process.env.GOMP_SPINCOUNT = '10000';
+  }
+}
+
 function loadAddon(): NativeAddon {
+  tuneOpenMpWaiting();
   const require = createRequire(import.meta.url);
   const override = process.env.CONVNODE_ADDON_PATH;
   if (override) return require(path.resolve(override)) as NativeAddon;

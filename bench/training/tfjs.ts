@@ -17,7 +17,7 @@ export async function useBackend(backend: TfBackend): Promise<string[]> {
     await tf.setBackend('wasm');
     await tf.ready();
     if (registerWasmConv2dBackpropFilter(tf)) {
-      notes.push("tfjs-wasm 4.22 has no Conv2DBackpropFilter kernel (training throws \"Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'\"); the bench registers one that calls its Conv3DBackpropFilterV2 with depth 1 (bench/training/tfjs-wasm-shim.ts)");
+      notes.push("tfjs-wasm 4.22 has no Conv2DBackpropFilter kernel (training throws \"Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'\"); the bench registers one (bench/training/tfjs-wasm-shim.ts): its Conv3DBackpropFilterV2 with depth 1 for stride 1, and for strides > 1, where that kernel is itself wrong in 4.22, a dilated Conv2D of the transposed input and gradient");
     }
     return notes;
   }

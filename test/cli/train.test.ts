@@ -1,6 +1,7 @@
 // `convnode train` end to end on small slices of the shipped Fashion-MNIST subset: the --json
 // contract, the files it writes (curves as SVG and PNG, the checkpoint), resuming, and the
 // errors of bad flags. Runs in-process (runTrain / createProgram) to keep the suite fast.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -202,5 +203,24 @@ describe('convnode train flag errors', () => {
     expect(() => resolveTrainOptions({ model: 'vgg99' })).toThrow('train: --model: expected one of lenet5, lenet5-bn, resnet18, got "vgg99"');
     expect(resolveTrainOptions({ optimizer: 'adamw' })).toMatchObject({ lr: 0.001, momentum: 0 });
     expect(resolveTrainOptions({})).toMatchObject({ model: 'lenet5', epochs: 5, batchSize: 64, lr: 0.01, momentum: 0.9, seed: 0, threads: 1 });
+  });
+});
+
+describe('the convnode binary (dist/cli/index.js, as npm start runs it)', () => {
+  const bin = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js');
+  it('trains, prints JSON only on stdout, and exits 0', () => {
+    const r = spawnSync(process.execPath, [bin, 'train', '--epochs', '1', '--limit', '256', '--json', '--out', path.join(tmp, 'bin')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]).epoch).toBe(1);
+    expect(r.stderr).toMatch(/predictions on test images/);
+  });
+
+  it('exits 1 with the error on stderr for a bad value', () => {
+    const r = spawnSync(process.execPath, [bin, 'train', '--lr', '-1'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/option '--lr <x>' argument '-1' is invalid\. expected a number > 0, got "-1"/);
   });
 });
