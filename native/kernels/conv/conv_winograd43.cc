@@ -2,7 +2,9 @@
 // Per image, the output is cut into 4x4 tiles (TH x TW) and processed in chunks of whole tile
 // rows (~256 tiles, so V and M below stay within L2/L3):
 //   1. input transform  V[e][ic][t] = (B^T d B)[e]  for the 6x6 input tile d of each tile t
-//   2. 36 GEMMs         M[e] = U[e] x V[e],  U[e] = (G g G^T)[e] laid out [cout][cin]
+//   2. 36 GEMMs         M[e] = U[e] x V[e],  U[e] = (G g G^T)[e], a [cout x cin] matrix kept
+//                       pre-packed in the A-panel layout of the layer's micro-kernel (the
+//                       AVX-512 28x16 one when a chunk has <= 16 tiles)
 //   3. output transform Y(tile t, oc) = A^T M[.][oc][t] A + bias (ReLU fused)
 // That is the "[Cout x Cin] x [Cin x tiles]" batched-GEMM form of Lavin & Gray: the 36
 // products are independent, so the threads split them (each GEMM single-threaded, on its own

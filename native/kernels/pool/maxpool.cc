@@ -29,7 +29,8 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   const int64_t ph = std::max(s.h + 2 * s.padH, (s.outH - 1) * s.strideH + s.dilationH * (s.kh - 1) + 1);
   const int64_t ow = (s.outW + 15) / 16 * 16;  // whole vectors per row (see maxpool.inl)
   const int64_t pw = std::max(s.w + 2 * s.padW, (ow - 1) * s.strideW + s.dilationW * (s.kw - 1) + 1);
-  const int64_t planeFloats = (ph * pw + ow + 15) / 16 * 16;
+  // + the output row buffer (ow) and the 3x3/s2 kernel's column-max row (2*ow + 2).
+  const int64_t planeFloats = (ph * pw + 3 * ow + 2 + 15) / 16 * 16;
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));

