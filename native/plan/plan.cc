@@ -31,7 +31,7 @@ void runStep(PlanStep& s, float* arena, Isa isa) {
       maxPool2d(s.pool, isa, in(0), out);
       break;
     case StepOp::AvgPool2d:
-      avgPool2dGeneric(s.pool, s.countIncludePad, s.divisorOverride, in(0), out);
+      avgPool2d(s.pool, isa, s.countIncludePad, s.divisorOverride, in(0), out);
       break;
     case StepOp::LpPool2d:
       lpPool2dGeneric(s.pool, s.p, in(0), out);
@@ -61,22 +61,22 @@ void runStep(PlanStep& s, float* arena, Isa isa) {
       break;
     }
     case StepOp::Unary:
-      unaryGeneric(s.unary, s.alpha, in(0), out, s.count);
+      unary(isa, s.unary, s.alpha, in(0), out, s.count);
       break;
     case StepOp::Binary:
       binaryBroadcastGeneric(s.binary, s.broadcast, in(0), in(1), out);
-      if (s.relu) unaryGeneric(UnaryOp::Relu, 0.0f, out, out, s.count);
+      if (s.relu) unary(isa, UnaryOp::Relu, 0.0f, out, out, s.count);
       break;
     case StepOp::Softmax:
-      softmaxGeneric(s.relu /* log */, s.outer, s.dim, s.inner, in(0), out);
+      softmax(isa, s.relu /* log */, s.outer, s.dim, s.inner, in(0), out);
       break;
     case StepOp::Lrn:
-      lrnGeneric(s.n, s.c, s.inner, s.size, s.alpha, s.beta, s.k, in(0), out);
+      lrn(isa, s.n, s.c, s.inner, s.size, s.alpha, s.beta, s.k, in(0), out);
       break;
     case StepOp::BatchNorm:
-      batchNormInferenceGeneric(s.n, s.c, s.inner, in(0), in(1), in(2), s.hasAffine ? in(3) : nullptr,
+      batchNormInference(isa, s.n, s.c, s.inner, in(0), in(1), in(2), s.hasAffine ? in(3) : nullptr,
                                 s.hasAffine ? in(4) : nullptr, s.eps, out);
-      if (s.relu) unaryGeneric(UnaryOp::Relu, 0.0f, out, out, s.count);
+      if (s.relu) unary(isa, UnaryOp::Relu, 0.0f, out, out, s.count);
       break;
     case StepOp::Concat: {
       std::vector<const float*> parts(s.inputs.size());
