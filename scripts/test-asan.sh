@@ -16,7 +16,7 @@ asan_rt="$(${CXX:-g++} -print-file-name=libasan.so)"
 ubsan_rt="$(${CXX:-g++} -print-file-name=libubsan.so)"
 
 npm run build:ts >/dev/null
-if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(test/ops test/kernels test/autograd test/errors.test.ts test/tensor.test.ts test/workers.test.ts); fi
+if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(test/ops test/kernels test/autograd test/session test/errors.test.ts test/tensor.test.ts test/workers.test.ts); fi
 # detect_leaks=0: node and V8 keep allocations alive at exit by design.
 CONVNODE_ADDON_PATH="$addon" \
 LD_PRELOAD="$asan_rt $ubsan_rt" \
