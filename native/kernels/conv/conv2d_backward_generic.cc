@@ -36,6 +36,16 @@ void gatherGradOutput(const Conv2dShape& s, const float* dy, int64_t g, int64_t 
                   static_cast<size_t>(plane) * sizeof(float));
 }
 
+// First and one-past-last output index o whose input index o*stride + start lies in [0, size),
+// so the copy loops below carry no bounds test.
+inline void validOutputRange(int64_t outSize, int64_t inSize, int64_t stride, int64_t start,
+                             int64_t* lo, int64_t* hi) {
+  const int64_t first = start >= 0 ? 0 : (-start + stride - 1) / stride;
+  const int64_t last = (inSize - 1 - start) < 0 ? -1 : (inSize - 1 - start) / stride;
+  *lo = std::min(first, outSize);
+  *hi = std::max(*lo, std::min(last + 1, outSize));
+}
+
 }  // namespace
 
 void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, float* col,
@@ -53,6 +63,9 @@ void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, floa
     const int64_t kx = r % s.kw;
     const float* in = image + (group * cinG + icg) * s.h * s.w;
     float* dst = col + r * ldcol;
+    const int64_t xStart = kx * s.dilationW - s.padLeft;
+    int64_t oxLo, oxHi;
+    validOutputRange(s.outW, s.w, s.strideW, xStart, &oxLo, &oxHi);
     for (int64_t oy = 0; oy < s.outH; ++oy) {
       const int64_t iy = oy * s.strideH - s.padTop + ky * s.dilationH;
       float* drow = dst + oy * s.outW;
@@ -60,11 +73,14 @@ void im2colGeneric(const Conv2dShape& s, const float* image, int64_t group, floa
         std::memset(drow, 0, static_cast<size_t>(s.outW) * sizeof(float));
         continue;
       }
-      const float* srow = in + iy * s.w;
-      for (int64_t ox = 0; ox < s.outW; ++ox) {
-        const int64_t ix = ox * s.strideW - s.padLeft + kx * s.dilationW;
-        drow[ox] = (ix >= 0 && ix < s.w) ? srow[ix] : 0.0f;
+      const float* srow = in + iy * s.w + xStart;
+      for (int64_t ox = 0; ox < oxLo; ++ox) drow[ox] = 0.0f;
+      if (s.strideW == 1) {
+        std::memcpy(drow + oxLo, srow + oxLo, static_cast<size_t>(oxHi - oxLo) * sizeof(float));
+      } else {
+        for (int64_t ox = oxLo; ox < oxHi; ++ox) drow[ox] = srow[ox * s.strideW];
       }
+      for (int64_t ox = oxHi; ox < s.outW; ++ox) drow[ox] = 0.0f;
     }
   }
   (void)threads;
@@ -83,14 +99,18 @@ void col2imGeneric(const Conv2dShape& s, const float* col, int64_t ldcol, int64_
     for (int64_t ky = 0; ky < s.kh; ++ky) {
       for (int64_t kx = 0; kx < s.kw; ++kx) {
         const float* src = col + ((icg * s.kh + ky) * s.kw + kx) * ldcol;
+        const int64_t xStart = kx * s.dilationW - s.padLeft;
+        int64_t oxLo, oxHi;
+        validOutputRange(s.outW, s.w, s.strideW, xStart, &oxLo, &oxHi);
         for (int64_t oy = 0; oy < s.outH; ++oy) {
           const int64_t iy = oy * s.strideH - s.padTop + ky * s.dilationH;
           if (iy < 0 || iy >= s.h) continue;
-          float* orow = out + iy * s.w;
+          float* orow = out + iy * s.w + xStart;
           const float* srow = src + oy * s.outW;
-          for (int64_t ox = 0; ox < s.outW; ++ox) {
-            const int64_t ix = ox * s.strideW - s.padLeft + kx * s.dilationW;
-            if (ix >= 0 && ix < s.w) orow[ix] += srow[ox];
+          if (s.strideW == 1) {
+            for (int64_t ox = oxLo; ox < oxHi; ++ox) orow[ox] += srow[ox];
+          } else {
+            for (int64_t ox = oxLo; ox < oxHi; ++ox) orow[ox * s.strideW] += srow[ox];
           }
         }
       }

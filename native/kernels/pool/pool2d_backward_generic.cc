@@ -34,16 +34,17 @@ void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float*
         for (int64_t ox = 0; ox < s.outW; ++ox) {
           const int64_t corner = oy * s.kh * s.w + ox * s.kw;
           const float best = yrow[ox];
+          const bool nan = std::isnan(best);
           int64_t at = corner;
-          if (std::isnan(best)) {
-            for (int64_t i = 0; i < s.kh * s.kw; ++i) {
-              const int64_t off = corner + (i / s.kw) * s.w + i % s.kw;
-              if (std::isnan(in[off])) { at = off; break; }
-            }
-          } else {
-            for (int64_t i = 0; i < s.kh * s.kw; ++i) {
-              const int64_t off = corner + (i / s.kw) * s.w + i % s.kw;
-              if (in[off] == best) { at = off; break; }
+          bool found = false;
+          for (int64_t ky = 0; ky < s.kh && !found; ++ky) {
+            const float* r = in + corner + ky * s.w;
+            for (int64_t kx = 0; kx < s.kw; ++kx) {
+              if (r[kx] == best || (nan && std::isnan(r[kx]))) {
+                at = corner + ky * s.w + kx;
+                found = true;
+                break;
+              }
             }
           }
           d[at] += grow[ox];
