@@ -19,4 +19,5 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as onnx from './io/onnx/index.js';
+export * as image from './io/image.js';
 export { save, load } from './io/checkpoint.js';

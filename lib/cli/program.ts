@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerSummary } from './commands/summary.js';
+import { registerClassify } from './commands/classify.js';
+import { registerServe } from './commands/serve.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,5 +26,7 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerSummary(program);
   registerDemo(program);
+  registerClassify(program);
+  registerServe(program);
   return program;
 }
