@@ -77,7 +77,10 @@ function sharp(): SharpFactory {
   return cached;
 }
 
-/** Output size when the shorter side becomes `shorter` (torchvision's Resize(int): the long side truncated). */
+/**
+ * Output size when the shorter side becomes `shorter` (torchvision's Resize(int): the long side truncated).
+ * @example cn.image.resizedSize(640, 480, 256) // { width: 341, height: 256 }
+ */
 export function resizedSize(width: number, height: number, shorter: number): { width: number; height: number } {
   if (width <= height) return { width: shorter, height: Math.floor((shorter * height) / width) };
   return { width: Math.floor((shorter * width) / height), height: shorter };
@@ -90,7 +93,10 @@ const roundHalfEven = (v: number): number => {
   return f % 2 === 0 ? f : f + 1;
 };
 
-/** torchvision's CenterCrop box: offsets round((size - crop) / 2), halves to even. */
+/**
+ * torchvision's CenterCrop box: offsets round((size - crop) / 2), halves to even.
+ * @example cn.image.centerCropBox(341, 256, 224) // { left: 58, top: 16, width: 224, height: 224 }
+ */
 export function centerCropBox(width: number, height: number, size: number): { left: number; top: number; width: number; height: number } {
   if (size > width || size > height) throw rangeError('image', 'crop', `at most the resized size ${width}x${height}`, String(size));
   return { left: roundHalfEven((width - size) / 2), top: roundHalfEven((height - size) / 2), width: size, height: size };

@@ -66,9 +66,13 @@ export class InferenceSession {
    * Compiles `model` for `options.inputShape` (other shapes compile on first use).
    * The model is traced in eval mode (its mode is restored afterwards); its weights are copied,
    * so later changes to the model do not affect the session.
+   * An ONNX model (a path, or its bytes) is parsed, checked and compiled the same way; a
+   * dynamic dim (e.g. the batch) is resolved by each run's input shape.
    * @example
    * const session = await cn.InferenceSession.create(cn.models.resnet18(), { inputShape: [1, 3, 224, 224] });
    * const logits = await session.run(x);
+   * const onnx = await cn.InferenceSession.create('resnet18.onnx');
+   * const { logits: out } = await onnx.run({ input: x });
    */
   static async create(model: Forwardable | string | Uint8Array, options?: SessionOptions): Promise<InferenceSession> {
     return InferenceSession.createSync(model, options);

@@ -29,10 +29,13 @@ export function sinInput(shape: number[]): Tensor {
 }
 
 /** Runs ONNX bytes or a file in onnxruntime-node (1 thread) on one input; returns the first output. */
-export async function runOrt(model: Uint8Array | string, x: Tensor): Promise<{ data: Float32Array; dims: readonly number[]; inputNames: readonly string[]; outputNames: readonly string[] }> {
-  const session = typeof model === 'string'
-    ? await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 })
-    : await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+export async function runOrt(
+  model: Uint8Array | string,
+  x: Tensor,
+  options: { optimize?: boolean } = {},
+): Promise<{ data: Float32Array; dims: readonly number[]; inputNames: readonly string[]; outputNames: readonly string[] }> {
+  const so = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: options.optimize === false ? ('disabled' as const) : ('all' as const) };
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, so) : await ort.InferenceSession.create(model, so);
   try {
     const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, x.shape) });
     const y = out[session.outputNames[0]];

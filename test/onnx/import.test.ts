@@ -77,6 +77,39 @@ describe('ONNX operators: convnode vs onnxruntime-node', () => {
   });
 });
 
+describe('Pad: folded into the next Conv / AveragePool, explicit borders before a MaxPool', () => {
+  const padded = (next: OnnxNode, value?: number, pads = [0, 0, 1, 2, 0, 0, 2, 1]): Case => ({
+    name: next.opType, input: [1, 2, 5, 6], output: ['?'],
+    initializers: [w('w', [3, 2, 3, 3]), ...(value === undefined ? [] : [{ name: 'v', dims: [], data: new Float32Array([value]) }])],
+    nodes: [
+      { opType: 'Constant', inputs: [], outputs: ['pads'], attributes: { value_ints: { ints: pads } } },
+      { opType: 'Pad', inputs: value === undefined ? ['x', 'pads'] : ['x', 'pads', 'v'], outputs: ['p'] },
+      next,
+    ],
+  });
+  const conv: OnnxNode = { opType: 'Conv', inputs: ['p', 'w'], outputs: ['y'], attributes: { pads: { ints: [1, 1, 1, 1] } } };
+  const avg: OnnxNode = { opType: 'AveragePool', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] } } };
+  const max: OnnxNode = { opType: 'MaxPool', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: { ints: [3, 3] } } };
+  it.each([
+    ['zero Pad + Conv: one conv step', padded(conv), 1],
+    ['symmetric zero Pad + AveragePool: one pool step', padded(avg, undefined, [0, 0, 1, 1, 0, 0, 1, 1]), 1],
+    ['asymmetric zero Pad + AveragePool: explicit borders', padded(avg), 3],
+    ['Pad 0.5 + Conv: explicit borders', padded(conv, 0.5), 3],
+    // onnxruntime's optimizer fuses this Pad into the MaxPool's own (-inf) padding, which
+    // changes the result where a window sees only padding and negatives: compare unoptimized.
+    ['zero Pad + MaxPool: explicit borders (zeros count in a max)', padded(max), 3],
+  ] as const)('%s', async (_name, c, steps) => {
+    const bytes = bytesOf(c);
+    const x = sinInput(c.input);
+    const ref = await runOrt(bytes, x, { optimize: c.nodes[2].opType !== 'MaxPool' });
+    const session = await cn.InferenceSession.create(bytes);
+    const y = await session.run(x);
+    expect(y.shape).toEqual([...ref.dims]);
+    expectParity(y.data, ref.data, _name);
+    expect(session.describe(c.input).steps).toBe(steps);
+  });
+});
+
 describe('Softmax: the axis convention changed at opset 13', () => {
   const x = cn.tensor([1, 2, 3, 4, 5, 7], [1, 2, 3]);
   const softmax = (v: number[]): number[] => {

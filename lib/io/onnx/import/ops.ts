@@ -100,14 +100,23 @@ function conv(ctx: OpContext): Tensor {
 }
 
 function pool(ctx: OpContext, kind: 'max' | 'avg'): Tensor {
-  let x = ctx.tensor(0);
-  if (x.ndim !== 4) throw new RangeError(`X: expected a 4-D input [N, C, H, W], got shape [${x.shape.join(', ')}]`);
+  const v = ctx.value(0);
   const kernel = ints(ctx, 'kernel_shape', []);
   const strides = ints(ctx, 'strides', [1, 1]);
   const dilations = ints(ctx, 'dilations', [1, 1]);
   const ceilMode = int(ctx, 'ceil_mode', 0) === 1;
-  const countIncludePad = int(ctx, 'count_include_pad', 0) === 1;
-  let [top, bottom, left, right] = windowPads(ctx, x.shape[2], x.shape[3], kernel, strides, dilations);
+  let countIncludePad = int(ctx, 'count_include_pad', 0) === 1;
+  let x: Tensor;
+  let extra: [number, number, number, number] = [0, 0, 0, 0];
+  if (isPadded(v) && v.value === 0 && kind === 'avg' && !ceilMode && (countIncludePad || ints(ctx, 'pads', [0]).every((p) => p === 0)) && ((ctx.attr('auto_pad') as string | undefined) ?? 'NOTSET') === 'NOTSET') {
+    // Zero Pad then an average that counts padding = one average over the padded window.
+    x = v.x;
+    extra = v.pads;
+    countIncludePad = true;
+  } else x = ctx.tensor(0);
+  if (x.ndim !== 4) throw new RangeError(`X: expected a 4-D input [N, C, H, W], got shape [${x.shape.join(', ')}]`);
+  const own = windowPads(ctx, x.shape[2], x.shape[3], kernel, strides, dilations);
+  let [top, bottom, left, right] = own.map((p, i) => p + extra[i]);
   const fitsSymmetric = top === bottom && left === right && top <= Math.floor(kernel[0] / 2) && left <= Math.floor(kernel[1] / 2);
   if (!fitsSymmetric) {
     // Asymmetric (or over-wide) padding: explicit borders that a max ignores / an average counts.
