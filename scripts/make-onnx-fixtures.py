@@ -175,6 +175,27 @@ def export(model, shape, out_dir, name, opset, dynamic=True, external=False, flo
     print(name, "opset", opset, "->", os.path.getsize(path), "bytes")
 
 
+def preprocess_fixture(out_dir):
+    """A smooth 400x300 PNG and torchvision's Resize(256) / CenterCrop(224) / Normalize of it
+    (every 31st value of the [3, 224, 224] result): the oracle of cn.image's pipeline."""
+    import torchvision.transforms as T
+    from PIL import Image
+
+    w, h = 400, 300
+    img = Image.new("RGB", (w, h))
+    img.putdata([
+        (int(127.5 + 120 * math.sin(x / 11)), int(127.5 + 120 * math.cos(y / 9)), (x + 2 * y) % 256 if (x + 2 * y) % 512 < 256 else 255 - (x + 2 * y) % 256)
+        for y in range(h) for x in range(w)
+    ])
+    path = os.path.join(out_dir, "preprocess.png")
+    img.save(path)
+    t = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
+    x = t(Image.open(path).convert("RGB")).flatten().tolist()
+    with open(os.path.join(out_dir, "preprocess.json"), "w") as f:
+        json.dump({"stride": 31, "values": [round(v, 6) for v in x[::31]]}, f)
+    print("preprocess.png ->", os.path.getsize(path), "bytes")
+
+
 def main():
     args = sys.argv[1:]
     if args and args[0] == "--big":
@@ -197,6 +218,7 @@ def main():
     export(goog, (1, 3, 40, 40), out, "tiny-googlenet-op9", 9, dynamic=False)
     export(goog, (1, 3, 40, 40), out, "tiny-googlenet-op13", 13)
     export(PadNet(), (1, 3, 8, 8), out, "padnet-op11", 11)
+    preprocess_fixture(out)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,8 @@ export async function createClassifier(options: ClassifierOptions): Promise<Clas
   }
   const side = typeof dims[2] === 'number' && dims[2] === dims[3] ? dims[2] : 224;
   const image: ImageOptions = { crop: side, resize: Math.round((side * 256) / 224), ...options.image };
+  // Compile the batch-1 plan now, so that the first image (or request) does not pay for it.
+  if ((dims[0] === 1 || typeof dims[0] === 'string') && typeof dims[1] === 'number' && image.crop) session.describe([1, dims[1], image.crop, image.crop]);
   const labels = options.labels ? readLabels(options.labels) : null;
   const outDims = session.outputMetadata[0].shape;
   const classes = outDims[outDims.length - 1];

@@ -2,7 +2,7 @@
  * cn.image: the geometry and normalization by hand, then decoding through sharp on synthetic
  * images with known pixels (written with pngjs), and every failure: no sharp, corrupt bytes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -57,6 +57,23 @@ describe('decoding with sharp', () => {
       const expected = [[21, 31, 22, 32], [101, 101, 102, 102], [198, 197, 198, 197]].flat().map((v) => v / 255);
       [...t.data].forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
     }
+  });
+
+  it("matches torchvision's Resize(256) / CenterCrop(224) / Normalize on a 400x300 image (fixture by PyTorch)", async () => {
+    // scripts/make-onnx-fixtures.py wrote the PNG and every 31st value of torchvision's result.
+    const ref = JSON.parse(readFileSync('test/fixtures/onnx/preprocess.json', 'utf8')) as { stride: number; values: number[] };
+    const t = await cn.image.loadImage('test/fixtures/onnx/preprocess.png');
+    expect(t.shape).toEqual([1, 3, 224, 224]);
+    let maxDiff = 0;
+    let sum = 0;
+    ref.values.forEach((v, i) => {
+      const d = Math.abs(t.data[i * ref.stride] - v);
+      maxDiff = Math.max(maxDiff, d);
+      sum += d;
+    });
+    // In 8-bit levels (x 255 x std ~ 0.226): at most 3 levels anywhere (kinks of the pattern), well under 1 on average.
+    expect(maxDiff * 255 * 0.226).toBeLessThan(3);
+    expect((sum / ref.values.length) * 255 * 0.226).toBeLessThan(0.25);
   });
 
   it('default pipeline: [1, 3, 224, 224], a flat colour stays that colour through resize and crop', async () => {
