@@ -48,6 +48,9 @@ describe('zoo models exported by convnode: onnxruntime-node vs convnode', () => 
     const y = (await session.run({ input: x })).output;
     expect(y.shape).toEqual([...ref.dims]);
     expectParity(y.data, ref.data, `${name} ${JSON.stringify(shape)}: convnode (imported) vs onnxruntime`);
+    // The imported graph is lowered like the model itself: every conv+BN folded.
+    const batchNorms = model.namedModules().filter(([, m]) => m instanceof cn.nn.BatchNorm2d).length;
+    expect(session.describe(shape).foldedBatchNorms).toBe(batchNorms);
     // The exported file computes what the model computes.
     const direct = cn.noGrad(() => { model.eval(); return model.forward(x); });
     expectParity(direct.data, ref.data, `${name}: eager model vs onnxruntime`);
