@@ -97,7 +97,7 @@ export class InferenceSession {
           if (wasTraining && model.train) model.train(true);
         }
       };
-    } else throw typeError(op, 'model', 'a cn.nn.Module or a function (x) => Tensor', describeValue(model));
+    } else throw typeError(op, 'model', 'a cn.nn.Module, a function (x) => Tensor, or an ONNX file path / bytes', describeValue(model));
     if (!options || typeof options !== 'object') throw typeError(op, 'options', '{ inputShape }', describeValue(options));
     const inputShape = resolveShape(op, (options.inputShape ?? []) as unknown[]);
     if (inputShape.length === 0 || inputShape.some((d) => d < 1)) {

@@ -216,6 +216,10 @@ describe('what the importer refuses', () => {
     expect(rejected).toBeGreaterThan(10);
   });
 
+  it('says what create() accepts', async () => {
+    await expect(cn.InferenceSession.create(42 as never)).rejects.toThrow('InferenceSession.create: model: expected a cn.nn.Module, a function (x) => Tensor, or an ONNX file path / bytes, got 42');
+  });
+
   it('names the feed it expected', async () => {
     const session = await cn.InferenceSession.create('test/fixtures/onnx/lenet-op13.onnx');
     await expect(session.run({ image: sinInput([1, 1, 32, 32]) })).rejects.toThrow('InferenceSession.run: feeds: expected exactly the input { input }, got { image }');
