@@ -2,7 +2,7 @@
  * Whole models: convnode's compiled InferenceSession against onnxruntime-node on the same
  * weights. It needs three things that other work delivers: cn.models (the zoo),
  * cn.InferenceSession, and an ONNX exporter for ORT's copy of the weights (looked up as
- * cn.onnx.exportModel(model, { inputShape }) -> Uint8Array). The section detects them at run
+ * cn.onnx.toBytes(model, { inputShape }) -> Uint8Array). The section detects them at run
  * time and says what is missing instead of failing, so the suite runs on every branch.
  */
 import * as cnModule from '../lib/index.js';
@@ -26,7 +26,7 @@ export interface ModelApi {
   models?: Record<string, AnyFn>;
   /** cn.InferenceSession: create(model, { inputShape }) -> { run(x) }. */
   session?: { create: AnyFn };
-  /** cn.onnx.exportModel(model, { inputShape }) -> ONNX bytes, for ORT's copy of the weights. */
+  /** cn.onnx.toBytes(model, { inputShape }) -> ONNX bytes, for ORT's copy of the weights. */
   exportOnnx?: AnyFn;
   /** cn.summary(model, inputShape) -> { totals: { macs } }, for the GFLOP/s column. */
   summary?: AnyFn;
@@ -39,7 +39,7 @@ export function optionalApi(): ModelApi {
   return {
     models: cn.models as Record<string, AnyFn> | undefined,
     session: cn.InferenceSession as { create: AnyFn } | undefined,
-    exportOnnx: typeof onnx?.exportModel === 'function' ? (onnx.exportModel as AnyFn) : undefined,
+    exportOnnx: typeof onnx?.toBytes === 'function' ? (onnx.toBytes as AnyFn) : undefined,
     summary: typeof cn.summary === 'function' ? (cn.summary as AnyFn) : undefined,
   };
 }
@@ -76,7 +76,7 @@ export async function runModels(o: ModelOptions, api: ModelApi = optionalApi()):
     return { rows: [], notes: [`Skipped: ${missing} not in this build.`] };
   }
   let ort: typeof import('onnxruntime-node') | null = null;
-  if (!api.exportOnnx) notes.push('ORT column empty: no ONNX exporter (cn.onnx.exportModel) in this build, so ORT cannot get the same weights.');
+  if (!api.exportOnnx) notes.push('ORT column empty: no ONNX exporter (cn.onnx.toBytes) in this build, so ORT cannot get the same weights.');
   else ort = await import('onnxruntime-node');
   const rows: RowResult[] = [];
   for (const name of o.names) {

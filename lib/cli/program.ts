@@ -8,6 +8,8 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerSummary } from './commands/summary.js';
 import { registerTrain } from './commands/train.js';
+import { registerClassify } from './commands/classify.js';
+import { registerServe } from './commands/serve.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,5 +28,7 @@ export function createProgram(): Command {
   registerSummary(program);
   registerDemo(program);
   registerTrain(program);
+  registerClassify(program);
+  registerServe(program);
   return program;
 }
