@@ -27,6 +27,36 @@ void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float*
     const float* in = x + p * planeIn;
     float* d = dx + p * planeIn;
     std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
+    if (tiled && s.kh == 2 && s.kw == 2) {
+      // 2x2/s2 (LeNet, VGG): every element of a window gets its share (the gradient or 0) in
+      // one pass, the first maximum in window order taking it; no scatter, no branch.
+      for (int64_t oy = 0; oy < s.outH; ++oy) {
+        const float* yrow = y + p * planeOut + oy * s.outW;
+        const float* grow = dy + p * planeOut + oy * s.outW;
+        const float* r0 = in + 2 * oy * s.w;
+        const float* r1 = r0 + s.w;
+        float* d0 = d + 2 * oy * s.w;
+        float* d1 = d0 + s.w;
+        for (int64_t ox = 0; ox < s.outW; ++ox) {
+          const float m = yrow[ox], g = grow[ox];
+          const float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], e = r1[2 * ox + 1];
+          // NaN windows: the forward returned the first NaN, which is the first "non-equal to
+          // itself" element.
+          // Non-short-circuit integer logic, so the compiler emits selects, not branches
+          // (the position of a window's maximum is random: branches mispredict).
+          const int isNan = m != m;
+          const int ta = (a == m) | (isNan & (a != a));
+          const int tb = (ta ^ 1) & ((b == m) | (isNan & (b != b)));
+          const int tc = (ta ^ 1) & (tb ^ 1) & ((c == m) | (isNan & (c != c)));
+          const int te = (ta ^ 1) & (tb ^ 1) & (tc ^ 1);
+          d0[2 * ox] = ta ? g : 0.0f;
+          d0[2 * ox + 1] = tb ? g : 0.0f;
+          d1[2 * ox] = tc ? g : 0.0f;
+          d1[2 * ox + 1] = te ? g : 0.0f;
+        }
+      }
+      continue;
+    }
     if (tiled) {
       for (int64_t oy = 0; oy < s.outH; ++oy) {
         const float* yrow = y + p * planeOut + oy * s.outW;
