@@ -64,3 +64,14 @@ describe('max pool gradient with ties', () => {
     }
   });
 });
+
+describe('max pool gradient with NaN', () => {
+  it('goes to the first NaN of a window, like the forward picks it', () => {
+    const x = cn.tensor([1, NaN, NaN, 0, 5, 4, 3, 2], [1, 1, 2, 4]).requiresGrad_();
+    const y = cn.maxPool2d(x, { kernelSize: 2 });
+    expect(Number.isNaN(y.data[0])).toBe(true);
+    y.backward(cn.tensor([10, 20], [1, 1, 1, 2]));
+    expect(Number.isNaN(y.data[1])).toBe(true);
+    expect(Array.from(x.grad!.data)).toEqual([0, 10, 20, 0, 0, 0, 0, 0]);
+  });
+});
