@@ -122,6 +122,14 @@ describe('the native layer re-checks what it is given (never trusts JS)', () => 
     );
   });
 
+  it('refuses broadcast strides whose span would overflow (found by review: it used to segfault)', () => {
+    expectError(
+      () => native.Add(new Float32Array(1), new Float32Array(4097), { outShape: [4097], stridesA: [2 ** 52], stridesB: [1] }),
+      RangeError,
+      /add: shape: expected at most 2\^40 elements/,
+    );
+  });
+
   it('refuses absurd sizes instead of overflowing', () => {
     expectError(() => native.Conv2d(x.data, w.data, null, { ...params, n: 2 ** 40 }), RangeError, /dimensions below 2\^31/);
   });

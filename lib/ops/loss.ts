@@ -56,7 +56,8 @@ export function crossEntropy(logits: Tensor, labels: Int32Array | readonly numbe
   } else {
     let total = 0;
     for (let i = 0; i < n; i++) total += rowLoss[i];
-    out = new Tensor(new Float32Array([reduction === 'mean' ? total / Math.max(counted, 1) : total]), []);
+    // Every row ignored: the mean of nothing is NaN, as in PyTorch.
+    out = new Tensor(new Float32Array([reduction === 'mean' ? (counted === 0 ? NaN : total / counted) : total]), []);
   }
   return record(op, [logits], out, (g) => {
     const grad = new Float32Array(n * c);

@@ -75,6 +75,8 @@ function foldBatchNorms(graph: Graph, nodes: (GraphNode | null)[]): number {
     const meanData = constant(mean);
     const varData = constant(variance);
     if (!wData || !meanData || !varData || (b >= 0 && !constant(b))) return;
+    // A computed (non-constant) scale or shift cannot be folded into constant weights.
+    if ((gamma >= 0 && !constant(gamma)) || (beta >= 0 && !constant(beta))) return;
     const eps = bn.attrs.eps as number;
     const cout = graph.values[w].shape[0];
     const perOut = wData.length / cout;
@@ -162,11 +164,7 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
   // Live intervals of activation roots (the input is live from the start, the output to the end).
   const steps = live.filter((n) => n.op !== 'reshape');
   const lastUse = new Map<number, number>();
-  const firstDef = new Map<number, number>([[graph.input, -1]]);
-  steps.forEach((n, i) => {
-    n.inputs.forEach((v) => v >= 0 && lastUse.set(rootOf(v), i));
-    if (!firstDef.has(rootOf(n.output))) firstDef.set(rootOf(n.output), i);
-  });
+  steps.forEach((n, i) => n.inputs.forEach((v) => v >= 0 && lastUse.set(rootOf(v), i)));
   lastUse.set(rootOf(graph.output), steps.length);
 
   const slot = new Map<number, number>();

@@ -64,8 +64,11 @@ export class InferenceSession {
 
   /**
    * Compiles `model` for `options.inputShape` (other shapes compile on first use).
-   * The model is traced in eval mode (its mode is restored afterwards); its weights are copied,
-   * so later changes to the model do not affect the session.
+   * The model is traced in eval mode (its mode is restored afterwards). Each compiled shape
+   * holds its own copy of the weights, taken when that shape is compiled: later changes to the
+   * model do not affect shapes already compiled, but a shape first seen after a change compiles
+   * with the changed weights. Compiling (tracing one eager forward, building the plan) runs on
+   * the calling thread; only runs go to the native queue.
    * An ONNX model (a path, or its bytes) is parsed, checked and compiled the same way; a
    * dynamic dim (e.g. the batch) is resolved by each run's input shape.
    * @example

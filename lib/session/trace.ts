@@ -43,9 +43,21 @@ export function traceGraph(forward: (x: Tensor) => Tensor, input: Tensor): Graph
     return id;
   };
   const inputId = valueOf(input, 'input');
+  // Storage seen flowing from the input: a tensor the trace did not see produced but that shares
+  // it (x.detach(), a view made outside the ops) depends on the input, so it is no constant.
+  const traced = new Set<ArrayBufferLike>([input.data.buffer]);
   const onOp = (e: TraceEvent): void => {
+    for (const t of e.inputs) {
+      if (t && !ids.has(t) && traced.has(t.data.buffer)) {
+        throw new RangeError(
+          `InferenceSession: model: expected every value computed from the input to come from convnode ops, got a ${e.op} input ` +
+            `of shape [${t.shape.join(', ')}] that shares the input's data without going through an op (detach()?)`,
+        );
+      }
+    }
     const inputs = e.inputs.map((t) => (t ? valueOf(t, 'const') : -1));
     const output = valueOf(e.output, 'node');
+    traced.add(e.output.data.buffer);
     nodes.push({ op: e.op, inputs, output, attrs: { ...e.attrs } });
   };
   const result = noGrad(() => withTracer(onOp, () => forward(input)));

@@ -39,9 +39,10 @@ Napi::Value ConvAlgoFor(const Napi::CallbackInfo& info) {
 // weights), or the weights in the SGEMM A-panel layout of one ISA (im2col, gemm1x1). Held by
 // JS as a type-tagged External, freed by its finalizer, its size reported to V8. Eager calls
 // cannot hold these themselves (nothing tells them when a weight tensor is updated in place;
-// they use the byte-compared Winograd cache instead); a compiled inference plan, which owns
-// its weights, keeps one per layer and passes it as params.prepacked. A handle used with
-// another weight shape or algorithm throws.
+// they use the byte-compared Winograd cache instead). Callers that own their weights (the
+// benchmarks, tests) pass one as params.prepacked; compiled plans prepare their weights the
+// same way inside PlanCreate (binding/session.cc). A handle used with another weight shape or
+// algorithm throws.
 struct PrepackedConv {
   int64_t cout = 0, cin = 0, kh = 0, kw = 0, groups = 0;
   ConvAlgo algo = ConvAlgo::Winograd;

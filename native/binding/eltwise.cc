@@ -57,8 +57,9 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     s.strideB[d] = intArg(sb.Get(d), op, "stridesB", 0);
     count = checkedProduct(env, op, {count, s.outShape[d]});
     if (s.outShape[d] > 0) {
-      maxA += (s.outShape[d] - 1) * s.strideA[d];
-      maxB += (s.outShape[d] - 1) * s.strideB[d];
+      // Checked: strides up to 2^53 would otherwise wrap the span past the bounds test.
+      maxA = checkedProduct(env, op, {1, maxA + checkedProduct(env, op, {s.outShape[d] - 1, s.strideA[d]})});
+      maxB = checkedProduct(env, op, {1, maxB + checkedProduct(env, op, {s.outShape[d] - 1, s.strideB[d]})});
     }
   }
   if (count > 0 && (maxA >= a.length || maxB >= b.length)) {

@@ -51,6 +51,7 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   const double smoothing = numberProp(p, "smoothing", op);
   if (!(smoothing >= 0.0 && smoothing <= 1.0)) throwRangeError(env, op, "labelSmoothing", "a number in [0, 1]", std::to_string(smoothing));
   const int64_t ignoreIndex = intArg(p.Get("ignoreIndex"), op, "ignoreIndex", -2147483648LL);
+  if (ignoreIndex > 2147483647LL) throwRangeError(env, op, "ignoreIndex", "a 32-bit integer", std::to_string(ignoreIndex));
   FloatView logits = floatArrayArg(info[0], op, "logits", checkedProduct(env, op, {n, c}));
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     throwTypeError(env, op, "labels", "an Int32Array", describe(info[1]));

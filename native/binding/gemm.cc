@@ -109,6 +109,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   s.beta = static_cast<float>(numberProp(p, "beta", op));
   const Isa isa = isaProp(p, op);
   const int64_t threads = p.Has("threads") ? intProp(p, "threads", op, 1) : 0;
+  if (threads > 1024) throwRangeError(env, op, "threads", "an integer in [1, 1024]", std::to_string(threads));
   // Stored extents: op(A) is m x k, stored [m, lda] (or [k, lda] when transposed), etc.
   const int64_t aRows = s.transA ? s.k : s.m, aCols = s.transA ? s.m : s.k;
   const int64_t bRows = s.transB ? s.n : s.k, bCols = s.transB ? s.k : s.n;
@@ -121,7 +122,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   FloatView c0 = optionalFloatArrayArg(info[2], op, "c", -1);
   if (a.length < need(aRows, s.lda) - (s.lda - aCols)) throwRangeError(env, op, "a", "enough elements for the shape", std::to_string(a.length));
   if (b.length < need(bRows, s.ldb) - (s.ldb - bCols)) throwRangeError(env, op, "b", "enough elements for the shape", std::to_string(b.length));
-  const int64_t cLen = s.m == 0 ? 0 : (s.m - 1) * s.ldc + s.n;
+  const int64_t cLen = s.m == 0 ? 0 : checkedProduct(env, op, {1, checkedProduct(env, op, {s.m - 1, s.ldc}) + s.n});
   if (c0.data && c0.length != cLen) throwRangeError(env, op, "c", std::to_string(cLen) + " elements", std::to_string(c0.length));
   GemmEpilogue ep;
   const std::string mode = enumProp(p, "biasMode", op, {"none", "row", "col"}, "none");

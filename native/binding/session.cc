@@ -30,6 +30,7 @@ constexpr const char* kOp = "InferenceSession";
 struct PlanHandle {
   std::shared_ptr<Plan> plan;
   std::shared_ptr<std::mutex> lock = std::make_shared<std::mutex>();
+  int64_t reportedBytes = 0;  // told to V8 at creation, taken back by the finalizer
 };
 
 const napi_type_tag kPlanTag = {0x3c5e7a91d2b44f08ULL, 0x8f1d6c2ab7e35a94ULL};
@@ -96,9 +97,10 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
     s.hasBias = s.inputs.size() == 3;
     s.relu = boolProp(p, "relu", kOp);
     const Conv2dShape& c = s.conv;
-    inSizes = {c.n * c.cin * c.h * c.w, c.cout * (c.cin / c.groups) * c.kh * c.kw};
+    inSizes = {checkedProduct(env, kOp, {c.n, c.cin, c.h, c.w}),
+               checkedProduct(env, kOp, {c.cout, c.cin / c.groups, c.kh, c.kw})};
     if (s.hasBias) inSizes.push_back(c.cout);
-    outSize = c.n * c.cout * c.outH * c.outW;
+    outSize = checkedProduct(env, kOp, {c.n, c.cout, c.outH, c.outW});
     s.algo = convAlgoChoose(c);
     constWeight = boolProp(p, "constWeight", kOp);
     // The Winograd filter transform happens once at creation: only for constant weights.
@@ -115,8 +117,16 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
       s.p = numberProp(p, "p", kOp);
       if (!(s.p > 0) || !std::isfinite(s.p)) throwRangeError(env, kOp, "p", "a finite number > 0", std::to_string(s.p));
     }
-    inSizes = {s.pool.n * s.pool.c * s.pool.h * s.pool.w};
-    outSize = s.pool.n * s.pool.c * s.pool.outH * s.pool.outW;
+    // The same checks as the eager bindings (pool.cc): avg pooling has no dilation, Lp pooling
+    // no padding.
+    if (s.op == StepOp::AvgPool2d && (s.pool.dilationH != 1 || s.pool.dilationW != 1)) {
+      throwRangeError(env, kOp, where + ".params.dilation", "1 for avgPool2d", "other");
+    }
+    if (s.op == StepOp::LpPool2d && (s.pool.padH != 0 || s.pool.padW != 0)) {
+      throwRangeError(env, kOp, where + ".params.padding", "0 for lpPool2d", "non-zero");
+    }
+    inSizes = {checkedProduct(env, kOp, {s.pool.n, s.pool.c, s.pool.h, s.pool.w})};
+    outSize = checkedProduct(env, kOp, {s.pool.n, s.pool.c, s.pool.outH, s.pool.outW});
   } else if (op == "adaptiveAvgPool2d" || op == "adaptiveMaxPool2d") {
     s.op = op == "adaptiveAvgPool2d" ? StepOp::AdaptiveAvgPool2d : StepOp::AdaptiveMaxPool2d;
     needInputs(1, 1);
@@ -160,8 +170,8 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
       b.strideA[i] = intArg(sa.Get(i), kOp, "stridesA", 0);
       b.strideB[i] = intArg(sb.Get(i), kOp, "stridesB", 0);
       count = checkedProduct(env, kOp, {count, b.outShape[i]});
-      spanA += (b.outShape[i] - 1) * b.strideA[i];
-      spanB += (b.outShape[i] - 1) * b.strideB[i];
+      spanA = checkedProduct(env, kOp, {1, spanA + checkedProduct(env, kOp, {b.outShape[i] - 1, b.strideA[i]})});
+      spanB = checkedProduct(env, kOp, {1, spanB + checkedProduct(env, kOp, {b.outShape[i] - 1, b.strideB[i]})});
     }
     s.count = count;
     inSizes = {spanA, spanB};
@@ -169,7 +179,7 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
   } else if (op == "softmax" || op == "logSoftmax") {
     s.op = StepOp::Softmax;
     needInputs(1, 1);
-    s.relu = op == "logSoftmax";
+    s.log = op == "logSoftmax";
     s.outer = intProp(p, "outer", kOp, 1), s.dim = intProp(p, "dim", kOp, 1), s.inner = intProp(p, "inner", kOp, 1);
     inSizes = {checkedProduct(env, kOp, {s.outer, s.dim, s.inner})};
     outSize = inSizes[0];
@@ -181,6 +191,9 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
     s.alpha = static_cast<float>(numberProp(p, "alpha", kOp));
     s.beta = static_cast<float>(numberProp(p, "beta", kOp));
     s.k = static_cast<float>(numberProp(p, "k", kOp));
+    if (!std::isfinite(s.alpha) || !std::isfinite(s.beta) || !std::isfinite(s.k)) {
+      throwRangeError(env, kOp, where + ".params", "finite alpha, beta and k", "a non-finite value");
+    }
     inSizes = {checkedProduct(env, kOp, {s.n, s.c, s.inner})};
     outSize = inSizes[0];
   } else if (op == "batchNorm2d") {
@@ -229,7 +242,17 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
   return s;
 }
 
-void finalizeHandle(Napi::Env, PlanHandle* h) { delete h; }
+void finalizeHandle(Napi::Env env, PlanHandle* h) {
+  Napi::MemoryManagement::AdjustExternalMemory(env, -h->reportedBytes);
+  delete h;
+}
+
+// Arena plus every step's prepared weights: what the plan holds natively.
+int64_t planBytes(const Plan& plan) {
+  int64_t bytes = plan.arenaFloats * static_cast<int64_t>(sizeof(float));
+  for (const PlanStep& s : plan.steps) bytes += s.packedBytes;
+  return bytes;
+}
 
 Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -268,21 +291,27 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
     if (s.op == StepOp::Conv2d && constWeight) {
       // Constant weights: transform (Winograd) or pack (GEMM A-panels) them once, here.
       const float* w = plan->arena.get() + s.inputs[1];
+      int64_t floats = 0;
       if (s.algo == ConvAlgo::Winograd) {
-        s.packedWeights = allocFloats(static_cast<size_t>(winograd43FilterFloats(s.conv, plan->isa)));
+        floats = winograd43FilterFloats(s.conv, plan->isa);
+        s.packedWeights = allocFloats(static_cast<size_t>(floats));
         if (s.packedWeights) winograd43TransformFilter(s.conv, plan->isa, w, s.packedWeights.get());
       } else if (s.algo == ConvAlgo::Im2col || s.algo == ConvAlgo::Gemm1x1) {
-        s.packedWeights = allocFloats(static_cast<size_t>(convGemmPackedFloats(s.conv, plan->isa)));
+        floats = convGemmPackedFloats(s.conv, plan->isa);
+        s.packedWeights = allocFloats(static_cast<size_t>(floats));
         if (s.packedWeights) convGemmPackWeights(s.conv, plan->isa, w, s.packedWeights.get());
       }
+      if (s.packedWeights) s.packedBytes = floats * static_cast<int64_t>(sizeof(float));
       if (!s.packedWeights && s.algo == ConvAlgo::Winograd) s.algo = ConvAlgo::Im2col;
     }
     plan->steps.push_back(std::move(s));
   }
   auto* handle = new PlanHandle{plan};
+  handle->reportedBytes = planBytes(*plan);
   Napi::External<PlanHandle> ext = Napi::External<PlanHandle>::New(env, handle, finalizeHandle);
   ext.TypeTag(&kPlanTag);
-  Napi::MemoryManagement::AdjustExternalMemory(env, 0);  // the arena is reported by PlanMemory
+  // The GC sees the plan's native memory, so dropped sessions get collected.
+  Napi::MemoryManagement::AdjustExternalMemory(env, handle->reportedBytes);
   return ext;
 }
 
@@ -356,8 +385,13 @@ Napi::Value PlanRun(const Napi::CallbackInfo& info) {
   submitToExecutor([raw] {
     execute(*raw);
     napi_threadsafe_function tsfn = raw->tsfn;
-    // On success the JS thread owns the job (settleOnJsThread deletes it).
-    if (napi_call_threadsafe_function(tsfn, raw, napi_tsfn_blocking) != napi_ok) delete raw;
+    // On success the JS thread owns the job (settleOnJsThread deletes it). A failed call means
+    // the environment is closing (a worker terminated mid-run): the handle must not be used
+    // again, so the job is dropped here and the handle not released.
+    if (napi_call_threadsafe_function(tsfn, raw, napi_tsfn_blocking) != napi_ok) {
+      delete raw;
+      return;
+    }
     napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   });
   return promise;
@@ -387,6 +421,7 @@ Napi::Value PlanInfo(const Napi::CallbackInfo& info) {
   PlanHandle& h = handleArg(info[0]);
   Napi::Object result = Napi::Object::New(env);
   result.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(h.plan->arenaFloats * 4)));
+  result.Set("nativeBytes", Napi::Number::New(env, static_cast<double>(planBytes(*h.plan))));
   Napi::Array algos = Napi::Array::New(env);
   uint32_t i = 0;
   for (const PlanStep& s : h.plan->steps)

@@ -68,7 +68,7 @@ void runStep(PlanStep& s, float* arena, Isa isa) {
       if (s.relu) unary(isa, UnaryOp::Relu, 0.0f, out, out, s.count);
       break;
     case StepOp::Softmax:
-      softmax(isa, s.relu /* log */, s.outer, s.dim, s.inner, in(0), out);
+      softmax(isa, s.log, s.outer, s.dim, s.inner, in(0), out);
       break;
     case StepOp::Lrn:
       lrn(isa, s.n, s.c, s.inner, s.size, s.alpha, s.beta, s.k, in(0), out);

@@ -43,9 +43,11 @@ struct PlanStep {
   Conv2dShape conv;
   ConvAlgo algo = ConvAlgo::Auto;
   bool relu = false;
+  bool log = false;  // Softmax: logSoftmax
   // Constant weights prepared once at creation: the Winograd filter transform, or the GEMM
   // A-panels for im2col / gemm1x1 (empty when the weights are not constants).
   AlignedFloats packedWeights;
+  int64_t packedBytes = 0;
   bool hasBias = false;
   // Pooling
   Pool2dShape pool;

@@ -43,16 +43,34 @@ describe('InferenceSession', () => {
     expect(info.outputShape).toEqual([2, 10]);
   });
 
-  it('copies the weights at creation and compiles other batch sizes on demand', async () => {
+  it('copies the weights per compiled shape and compiles other batch sizes on demand', async () => {
     const w = randomTensor([4, 3, 3, 3], 5);
     const net = (x: cn.Tensor): cn.Tensor => cn.relu(cn.conv2d(x, w, null, { padding: 1 }));
     const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 8, 8] });
     const x = randomTensor([1, 3, 8, 8], 6);
-    const before = await session.run(x);
-    w.data.fill(0);
-    expectClose(await session.run(x), before, 'weights copied', 0);
     const x3 = randomTensor([3, 3, 8, 8], 7);
-    expect((await session.run(x3)).shape).toEqual([3, 4, 8, 8]);
+    const before1 = net(x);
+    const before3 = net(x3);
+    expectClose(await session.run(x3), before3, 'batch 3 compiled on first use', 1e-4);
+    w.data.fill(0);
+    // Both compiled shapes keep the weights they were compiled with.
+    expectClose(await session.run(x), before1, 'batch 1 after the weights changed', 1e-4);
+    expectClose(await session.run(x3), before3, 'batch 3 after the weights changed', 1e-4);
+    // A shape first seen now compiles with the current (zero) weights, as documented.
+    const x2 = randomTensor([2, 3, 8, 8], 8);
+    expect(Array.from((await session.run(x2)).data).every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses a value derived from the input outside the ops, and does not fold a computed scale', async () => {
+    const detached = (x: cn.Tensor): cn.Tensor => cn.add(cn.relu(x), x.detach());
+    await expect(cn.InferenceSession.create(detached, { inputShape: [1, 4] })).rejects.toThrow(/shares the input's data without going through an op/);
+    const w = cn.ones([2, 1, 1, 1]);
+    const bn = { mean: cn.zeros([2]), variance: cn.ones([2]), beta: cn.zeros([2]) };
+    const net = (x: cn.Tensor): cn.Tensor => cn.batchNorm2d(cn.conv2d(x, w), bn.mean, bn.variance, cn.mul(cn.tensor([3, 3]), cn.tensor([2])), bn.beta, { eps: 0 });
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 1, 2, 2] });
+    const x = cn.tensor([1, 2, 3, 4], [1, 1, 2, 2]);
+    expectClose(await session.run(x), net(x), 'computed gamma', 1e-6);
+    expect(session.describe().foldedBatchNorms).toBe(0);
   });
 
   it('runs concurrent calls through one queue, each with its own correct result', async () => {

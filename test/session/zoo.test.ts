@@ -11,8 +11,9 @@ function perturbBatchNorms(model: cn.nn.Module, seed: number): void {
     if (name.endsWith('running_mean')) t.data.forEach((_, i) => (t.data[i] = (gen.uniform() - 0.5) * 0.2));
     if (name.endsWith('running_var')) t.data.forEach((_, i) => (t.data[i] = 0.5 + gen.uniform()));
   }
-  for (const [name, t] of model.namedParameters()) {
-    if (/bn\d*\.|\.1\.(weight|bias)$|downsample\.1\./.test(name) && t.ndim === 1) t.data.forEach((_, i) => (t.data[i] = 0.5 + gen.uniform()));
+  for (const [, m] of model.namedModules()) {
+    if (!(m instanceof cn.nn.BatchNorm2d)) continue;
+    for (const [, t] of m.namedParameters()) t.data.forEach((_, i) => (t.data[i] = 0.5 + gen.uniform()));
   }
 }
 

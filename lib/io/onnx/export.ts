@@ -196,6 +196,8 @@ function emit(w: Writer, g: Graph, n: GraphNode, i: number): void {
       w.add(n.op === 'softmax' ? 'Softmax' : 'LogSoftmax', ins, [out], { axis: { int: axisOf(shapeOf(n.inputs[0]), a.outer, a.dim, n.op) } });
       return;
     case 'lrn':
+      // ONNX centres an even window differently from PyTorch (and onnxruntime refuses even sizes).
+      if ((a.size as number) % 2 === 0) throw rangeError('onnx.save', 'model', 'LRN with an odd size (ONNX and PyTorch agree only then)', `size ${a.size}`);
       w.add('LRN', ins, [out], { size: { int: a.size }, alpha: { float: a.alpha }, beta: { float: a.beta }, bias: { float: a.k } });
       return;
     case 'batchNorm2d': {

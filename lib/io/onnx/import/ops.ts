@@ -233,7 +233,12 @@ export const LOWERINGS: Record<string, (ctx: OpContext) => Value[]> = {
   Tanh: (ctx) => [tanh(ctx.tensor(0))],
   Clip: (ctx) => [clip(ctx)],
   BatchNormalization: (ctx) => [batchNorm(ctx)],
-  LRN: (ctx) => [lrn(ctx.tensor(0), { size: int(ctx, 'size', 1), alpha: (ctx.attr('alpha') as number | undefined) ?? 1e-4, beta: (ctx.attr('beta') as number | undefined) ?? 0.75, k: (ctx.attr('bias') as number | undefined) ?? 1 })],
+  LRN: (ctx) => {
+    // ONNX puts floor((size-1)/2) channels before the centre, PyTorch size/2: equal for odd sizes only.
+    const size = int(ctx, 'size', 1);
+    if (size % 2 === 0) throw new RangeError(`InferenceSession: LRN: size: expected an odd size (the ONNX and PyTorch windows differ for even sizes), got ${size}`);
+    return [lrn(ctx.tensor(0), { size, alpha: (ctx.attr('alpha') as number | undefined) ?? 1e-4, beta: (ctx.attr('beta') as number | undefined) ?? 0.75, k: (ctx.attr('bias') as number | undefined) ?? 1 })];
+  },
   Concat: (ctx) => {
     const parts = ctx.node.inputs.map((_, i) => ctx.tensor(i));
     return [concat(parts, int(ctx, 'axis', 1))];
