@@ -4,7 +4,7 @@
  * graph, unreadable external data, dtypes we cannot hold) surfaces here as an Error naming the
  * source; nothing is left to crash later.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { onnx, type OnnxNamespace } from '../proto.js';
 
@@ -53,6 +53,22 @@ const DT = onnx.TensorProto.DataType;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const dtypeName = (t: number): string => (DT[t] as string | undefined) ?? `dtype ${t}`;
 
+/**
+ * The external-data file read last: a model's initializers usually all live in one file, which
+ * would otherwise be read once per initializer. Revalidated by size and mtime on each use.
+ */
+let lastExternal: { file: string; size: number; mtimeMs: number; bytes: Buffer } | null = null;
+
+function readExternalFile(file: string): Buffer {
+  const stat = statSync(file);
+  if (lastExternal && lastExternal.file === file && lastExternal.size === stat.size && lastExternal.mtimeMs === stat.mtimeMs) {
+    return lastExternal.bytes;
+  }
+  const bytes = readFileSync(file);
+  lastExternal = { file, size: stat.size, mtimeMs: stat.mtimeMs, bytes };
+  return bytes;
+}
+
 function readExternal(tensor: OnnxNamespace.ITensorProto, where: string, baseDir: string | undefined): Uint8Array {
   const entries = new Map((tensor.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
@@ -66,7 +82,7 @@ function readExternal(tensor: OnnxNamespace.ITensorProto, where: string, baseDir
   }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readExternalFile(file);
   } catch (e) {
     throw new Error(`${where}: cannot read external data file ${file}: ${(e as Error).message}`);
   }
@@ -219,7 +235,7 @@ export function parseModel(bytes: Uint8Array, source: string, baseDir?: string):
 export function readModelFile(file: string): ParsedModel {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readExternalFile(file);
   } catch (e) {
     throw new Error(`onnx: cannot read model file ${file}: ${(e as Error).message}`);
   }
