@@ -1,4 +1,5 @@
 // Convolution algorithm selection and dispatch.
+#include <new>
 #include "kernels/conv/conv2d.h"
 
 #include "core/aligned_buffer.h"
@@ -80,7 +81,7 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
       // Eager calls reuse a cached U only if the weights are byte-identical to those it was
       // computed from (see winograd_filter_cache.cc); a compiled plan holds its own U.
       std::shared_ptr<const float> u = winograd43FilterCached(s, isa, w);
-      if (!u) return;
+      if (!u) throw std::bad_alloc();  // the binding turns it into a JS Error
       return conv2dWinograd43(s, isa, x, u.get(), bias, y, relu);
     }
     default: {

@@ -2,6 +2,7 @@
 // input channel); each thread copies its input plane once into a zero-padded scratch plane so
 // the per-ISA plane kernel (depthwise_<isa>.cc) runs without bounds tests, then produces every
 // output channel fed by that input channel.
+#include <new>
 #include <algorithm>
 #include <cstring>
 
@@ -35,7 +36,7 @@ void conv2dDepthwise(const Conv2dShape& s, Isa isa, const float* x, const float*
   const int64_t jobs = s.n * s.cin;
   int threads = threadsFor(jobs, mult * s.outH * s.outW * s.kh * s.kw);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
-  if (!scratch) return;
+  if (!scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel num_threads(threads)
 #endif

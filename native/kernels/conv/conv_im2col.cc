@@ -3,6 +3,7 @@
 // Y_g[coutG, HW] = W_g[coutG, cinG*kh*kw] x col. Output rows are processed in chunks sized so
 // that col stays around 1 MiB (VGG's first layers would need 115 MiB at once); each chunk's
 // columns are contiguous in Y, so a chunk is one GEMM with ldc = outH*outW.
+#include <new>
 #include <algorithm>
 #include <cstring>
 
@@ -71,7 +72,7 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
   const Im2colFillFn fill = fillFor(isa);
   AlignedFloats col = allocFloats(static_cast<size_t>(kTotal * rowsPerChunk * s.outW));
   AlignedFloats yt = transposed ? allocFloats(static_cast<size_t>(hw * coutG)) : AlignedFloats();
-  if (!col || (transposed && !yt)) return;
+  if (!col || (transposed && !yt)) throw std::bad_alloc();  // the binding turns it into a JS Error
   for (int64_t b = 0; b < s.n; ++b) {
     for (int64_t g = 0; g < s.groups; ++g) {
       const float* plane0 = x + (b * s.cin + g * cinG) * s.h * s.w;

@@ -11,6 +11,7 @@
 // preallocated packing scratch) and split channels in the transforms.
 // Multiplies per output: 36*cin/16 = 2.25*cin vs 9*cin direct (4x fewer), at the price of the
 // transforms and of padding the output to a multiple of 4.
+#include <new>
 #include <algorithm>
 #include <cstring>
 
@@ -64,7 +65,7 @@ void winograd43TransformFilterPlain(const Conv2dShape& s, const float* w, float*
   const int threads = threadsFor(s.cout, s.cin * 400);
   const int64_t per = (9 + 18) * cin;  // taps [9][cin] + G g [6][3][cin]
   AlignedFloats tmpAll = allocFloats(static_cast<size_t>(per * threads));
-  if (!tmpAll) return;
+  if (!tmpAll) throw std::bad_alloc();  // the binding turns it into a JS Error
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel num_threads(threads)
 #endif
@@ -129,7 +130,7 @@ void winograd43TransformFilterPlain(const Conv2dShape& s, const float* w, float*
 
 void winograd43TransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u) {
   AlignedFloats plain = allocFloats(static_cast<size_t>(36 * s.cout * s.cin));
-  if (!plain) return;
+  if (!plain) throw std::bad_alloc();
   winograd43TransformFilterPlain(s, w, plain.get());
   const GemmKernelTable* t = winoKernel(s, isa);
   const int64_t per = roundUp(sgemmPackedAFloats(t, s.cout, s.cin), 16);
@@ -160,7 +161,7 @@ void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float
   const int64_t vFloats = roundUp(36 * s.cin * tcMax, 16), mFloats = roundUp(36 * s.cout * tcMax, 16);
   const int threads = threadsFor(36 * tcMax, s.cin * s.cout);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(vFloats + mFloats + perThread * threads));
-  if (!scratch) return;
+  if (!scratch) throw std::bad_alloc();
   float* V = scratch.get();
   float* M = V + vFloats;
   float* perThreadBase = M + mFloats;

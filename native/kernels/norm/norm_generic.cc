@@ -1,3 +1,4 @@
+#include <new>
 #include <algorithm>
 #include <cmath>
 
@@ -54,7 +55,7 @@ void lrn(Isa isa, int64_t n, int64_t c, int64_t inner, int64_t size, float alpha
   const int64_t jobs = n * c;
   const int threads = threadsFor(jobs, inner * (size + 8));
   AlignedFloats scratch = allocFloats(static_cast<size_t>(inner * threads));
-  if (!scratch) return;
+  if (!scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel num_threads(threads)
 #endif

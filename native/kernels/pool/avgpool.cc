@@ -1,5 +1,6 @@
 // Average pooling dispatched by ISA: threads over planes, each copied once into a zero-padded
 // scratch plane; the per-ISA plane kernel sums windows and divides by the separable divisor.
+#include <new>
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -58,7 +59,7 @@ void avgPool2d(const Pool2dShape& s, Isa isa, bool countIncludePad, int64_t divi
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
-  if (!scratch) return;
+  if (!scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel num_threads(threads)
 #endif

@@ -2,6 +2,7 @@
 // planes; each thread copies its plane into a -inf padded scratch plane once, then the
 // per-ISA plane kernel runs bounds-free. The indexed variant (training) stays in
 // pool2d_generic.cc.
+#include <new>
 #include <algorithm>
 #include <cstring>
 
@@ -34,7 +35,7 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
-  if (!scratch) return;
+  if (!scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel num_threads(threads)
 #endif
