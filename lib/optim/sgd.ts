@@ -62,25 +62,24 @@ export class SGD extends Optimizer<SGDOptions> {
         if (!grad) return;
         const w = p.data;
         const n = w.length;
-        // d = the effective gradient, rounded to float32 as PyTorch's float tensors are.
-        const d = new Float32Array(n);
         const sign = maximize ? -1 : 1;
-        for (let i = 0; i < n; i++) d[i] = weightDecay !== 0 ? sign * grad[i] + weightDecay * w[i] : sign * grad[i];
-        if (momentum !== 0) {
-          const state = this.stateOf(p);
-          const existing = state.momentumBuffer as Tensor | undefined;
-          if (!existing) {
-            state.momentumBuffer = new Tensor(d.slice(), p.shape);
-          } else {
-            const b = existing.data;
-            const keep = 1 - dampening;
-            for (let i = 0; i < n; i++) b[i] = Math.fround(b[i] * momentum) + keep * d[i];
-          }
-          const b = (state.momentumBuffer as Tensor).data;
-          if (nesterov) for (let i = 0; i < n; i++) d[i] = d[i] + momentum * b[i];
-          else d.set(b);
+        // One fused pass per parameter, no temporary arrays (this runs every step). d is the
+        // effective gradient, rounded to float32 as PyTorch's float tensors are.
+        if (momentum === 0) {
+          for (let i = 0; i < n; i++) w[i] = w[i] - lr * Math.fround(weightDecay !== 0 ? sign * grad[i] + weightDecay * w[i] : sign * grad[i]);
+          return;
         }
-        for (let i = 0; i < n; i++) w[i] = w[i] - lr * d[i];
+        const state = this.stateOf(p);
+        const first = state.momentumBuffer === undefined;
+        if (first) state.momentumBuffer = new Tensor(new Float32Array(n), p.shape);
+        const b = (state.momentumBuffer as Tensor).data;
+        const keep = 1 - dampening;
+        for (let i = 0; i < n; i++) {
+          const d = Math.fround(weightDecay !== 0 ? sign * grad[i] + weightDecay * w[i] : sign * grad[i]);
+          // PyTorch initializes the buffer to the first gradient (no dampening on that step).
+          b[i] = first ? d : Math.fround(b[i] * momentum) + keep * d;
+          w[i] = w[i] - lr * (nesterov ? Math.fround(d + momentum * b[i]) : b[i]);
+        }
       });
     });
   }
