@@ -32,3 +32,23 @@ describe('worker_threads', () => {
     }
   });
 });
+
+describe('InferenceSession in a worker_thread', () => {
+  it('survives the worker being terminated while runs are queued and in flight', async () => {
+    const script = path.join(import.meta.dirname, 'fixtures', 'scripts', 'worker-session-run.mjs');
+    for (let round = 0; round < 3; round++) {
+      const worker = new Worker(script);
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+    }
+    // The process is still healthy: a session on the main thread still runs correctly.
+    const w = randomTensor([4, 3, 3, 3], 5);
+    const net = (x: cn.Tensor): cn.Tensor => cn.relu(cn.conv2d(x, w, null, { padding: 1 }));
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 8, 8] });
+    const x = randomTensor([1, 3, 8, 8], 6);
+    expectClose(await session.run(x), net(x), 'after terminated workers', 1e-5);
+  });
+});

@@ -1,5 +1,6 @@
 // PlanCreate(desc) -> handle; PlanRun(handle, input) -> Promise<Float32Array> (on the executor
-// thread); PlanRunSync(handle, input) -> Float32Array (same queue, the caller waits).
+// thread, awaited from a libuv pool thread); PlanRunSync(handle, input) -> Float32Array (same
+// queue, the caller waits).
 //
 // desc: { arenaFloats, inputOffset, inputSize, outputOffset, outputSize,
 //         constants: [{ offset, data: Float32Array }],
@@ -330,9 +331,6 @@ struct RunJob {
   AlignedFloats input;
   AlignedFloats output;
   std::string error;
-  Napi::Promise::Deferred deferred;
-  napi_threadsafe_function tsfn = nullptr;
-  explicit RunJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 };
 
 void execute(RunJob& job) {
@@ -344,26 +342,23 @@ void execute(RunJob& job) {
   }
 }
 
-void settleOnJsThread(napi_env rawEnv, napi_value, void*, void* data) {
-  std::unique_ptr<RunJob> job(static_cast<RunJob*>(data));
-  if (rawEnv == nullptr) return;  // the environment is shutting down
-  Napi::Env env(rawEnv);
-  Napi::HandleScope scope(env);
-  if (!job->error.empty()) {
-    job->deferred.Reject(Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error).Value());
-    return;
-  }
-  float* out = nullptr;
-  Napi::Float32Array result = newOutput(env, job->plan->outputSize, &out, kOp);
-  std::memcpy(out, job->output.get(), static_cast<size_t>(job->plan->outputSize) * sizeof(float));
-  job->deferred.Resolve(result);
+// Runs `job` on the executor thread and waits for it (every run, async or sync, goes through
+// that one queue, so runs never overlap on the cores).
+void runOnExecutor(RunJob& job) {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  submitToExecutor([&job, &done] {
+    execute(job);
+    done.set_value();
+  });
+  finished.wait();
 }
 
 std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PlanHandle& h = handleArg(info[0]);
   FloatView x = floatArrayArg(info[1], kOp, "input", h.plan->inputSize);
-  auto job = std::make_unique<RunJob>(env);
+  auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
   job->lock = h.lock;
   job->input = allocFloats(static_cast<size_t>(h.plan->inputSize));
@@ -373,47 +368,53 @@ std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
   return job;
 }
 
+Napi::Float32Array outputOf(Napi::Env env, const RunJob& job) {
+  float* out = nullptr;
+  Napi::Float32Array result = newOutput(env, job.plan->outputSize, &out, kOp);
+  std::memcpy(out, job.output.get(), static_cast<size_t>(job.plan->outputSize) * sizeof(float));
+  return result;
+}
+
+// An async run is a Napi::AsyncWorker whose Execute (a libuv pool thread) hands the job to the
+// executor and waits. Why not a threadsafe function from the executor: when a worker_thread
+// is terminated with runs queued, Node 20 frees the environment's threadsafe functions while
+// the executor may still call them (an abort, found by test/workers.test.ts); Node keeps an
+// environment alive until its queued AsyncWorkers complete.
+class RunWorker : public Napi::AsyncWorker {
+ public:
+  RunWorker(Napi::Env env, std::unique_ptr<RunJob> job)
+      : Napi::AsyncWorker(env, "convnode.InferenceSession.run"),
+        job_(std::move(job)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    runOnExecutor(*job_);
+    if (!job_->error.empty()) SetError(std::string(kOp) + ": run failed: " + job_->error);
+  }
+
+  void OnOK() override { deferred_.Resolve(outputOf(Env(), *job_)); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::unique_ptr<RunJob> job_;
+  Napi::Promise::Deferred deferred_;
+};
+
 Napi::Value PlanRun(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::unique_ptr<RunJob> job = prepare(info);
-  Napi::Promise promise = job->deferred.Promise();
-  napi_value name = Napi::String::New(env, "convnode.InferenceSession.run");
-  napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr,
-                                                       nullptr, settleOnJsThread, &job->tsfn);
-  if (status != napi_ok) throw Napi::Error::New(env, std::string(kOp) + ": could not create the completion callback");
-  RunJob* raw = job.release();
-  submitToExecutor([raw] {
-    execute(*raw);
-    napi_threadsafe_function tsfn = raw->tsfn;
-    // On success the JS thread owns the job (settleOnJsThread deletes it). A failed call means
-    // the environment is closing (a worker terminated mid-run): the handle must not be used
-    // again, so the job is dropped here and the handle not released.
-    if (napi_call_threadsafe_function(tsfn, raw, napi_tsfn_blocking) != napi_ok) {
-      delete raw;
-      return;
-    }
-    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
-  });
+  auto* worker = new RunWorker(info.Env(), prepare(info));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // deleted by node-addon-api after OnOK / OnError
   return promise;
 }
 
 Napi::Value PlanRunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::unique_ptr<RunJob> job = prepare(info);
-  // Through the same queue, so a sync run never overlaps an async one on the cores.
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  RunJob* raw = job.get();
-  submitToExecutor([raw, &done] {
-    execute(*raw);
-    done.set_value();
-  });
-  finished.wait();
+  runOnExecutor(*job);
   if (!job->error.empty()) throw Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error);
-  float* out = nullptr;
-  Napi::Float32Array result = newOutput(env, job->plan->outputSize, &out, kOp);
-  std::memcpy(out, job->output.get(), static_cast<size_t>(job->plan->outputSize) * sizeof(float));
-  return result;
+  return outputOf(env, *job);
 }
 
 Napi::Value PlanInfo(const Napi::CallbackInfo& info) {
