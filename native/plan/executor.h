@@ -1,6 +1,6 @@
 // The one native queue every async run goes through: a single thread executes runs one after
 // another, each using the OpenMP pool, so concurrent session.run calls share the cores instead
-// of multiplying threads, and libuv's thread pool stays free for I/O.
+// of multiplying threads (an async run's AsyncWorker only waits on a libuv pool thread).
 #pragma once
 #include <functional>
 
