@@ -20,6 +20,11 @@ export interface ConvParams {
   relu?: boolean;
   /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
   isa?: NativeIsa;
+  /**
+   * Conv2dBackwardWeight only (tests, benchmarks): 'gemm' (im2col + packed SGEMM), 'dot'
+   * (im2col + in-place dot-product kernel, for few output channels and taps), 'auto' (default).
+   */
+  weightGradAlgo?: 'auto' | 'gemm' | 'dot';
   /** Weights prepacked once by Conv2dPrepack for this weight shape (compiled plans). */
   prepacked?: PrepackedConv;
 }

@@ -1,6 +1,9 @@
 // Conv2dBackwardInput(dy, weight, params) -> dx; Conv2dBackwardWeight(dy, x, params, withBias)
-// -> [dweight, dbias | null]. params as Conv2d's.
+// -> [dweight, dbias | null]. params as Conv2d's, plus for the weight gradient (tests,
+// benchmarks) weightGradAlgo?: 'auto' | 'gemm' | 'dot' and isa? (the Dot kernel's ISA).
 #include <napi.h>
+
+#include <string>
 
 #include "binding/args.h"
 #include "binding/params.h"
@@ -34,7 +37,14 @@ Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
   Napi::Float32Array dwOut = newOutput(env, checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw}), &dw, kOp);
   Napi::Value dbOut = env.Null();
   if (withBias) dbOut = newOutput(env, s.cout, &db, kOp);
-  conv2dBackwardWeightGeneric(s, dy.data, x.data, dw, db);
+  const Napi::Object params = info[2].As<Napi::Object>();
+  const Isa isa = isaProp(params, kOp);
+  const std::string algo = enumProp(params, "weightGradAlgo", kOp, {"auto", "gemm", "dot"}, "auto");
+  conv2dBackwardWeight(s, isa,
+                       algo == "gemm" ? ConvWeightGradAlgo::Gemm
+                       : algo == "dot" ? ConvWeightGradAlgo::Dot
+                                       : ConvWeightGradAlgo::Auto,
+                       dy.data, x.data, dw, db);
   Napi::Array result = Napi::Array::New(env, 2);
   result.Set(0u, dwOut);
   result.Set(1u, dbOut);

@@ -99,7 +99,13 @@ void col2imGeneric(const Conv2dShape& s, const float* col, int64_t ldcol, int64_
 void conv2dBackwardInputGeneric(const Conv2dShape& s, const float* dy, const float* weight,
                                 float* dx);
 // dweight (overwritten) [cout, cin/groups, kh, kw]; dbias (nullable, overwritten) [cout].
-void conv2dBackwardWeightGeneric(const Conv2dShape& s, const float* dy, const float* x,
-                                 float* dweight, float* dbias);
+// Gemm: im2col + the packed SGEMM (dW_g = dY_g col^T); Dot: im2col + an unpacked kernel whose
+// accumulators are vectors of partial sums along the images' pixels, for small dW_g (few
+// output channels and taps, e.g. LeNet); Auto picks by conv2dWeightGradUsesDot. `isa` picks
+// the Dot kernel's instructions (the SGEMM always runs the active ISA).
+enum class ConvWeightGradAlgo { Auto = 0, Gemm, Dot };
+bool conv2dWeightGradUsesDot(const Conv2dShape& s);
+void conv2dBackwardWeight(const Conv2dShape& s, Isa isa, ConvWeightGradAlgo algo,
+                          const float* dy, const float* x, float* dweight, float* dbias);
 
 }  // namespace convnode
