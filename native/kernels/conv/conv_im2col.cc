@@ -11,6 +11,7 @@
 #include "core/threading.h"
 #include "kernels/conv/conv2d.h"
 #include "kernels/conv/conv_isa.h"
+#include "kernels/conv/conv_shifted.h"
 #include "kernels/gemm/gemm.h"
 
 namespace convnode {
@@ -46,6 +47,8 @@ void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* p
 
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW) {
+  // Stride-1 layers with few output channels (LeNet) skip the column matrix: conv_shifted.h.
+  if (!packedW && conv2dShiftedSuits(s)) return conv2dShifted(s, isa, x, w, bias, y, relu);
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t kTotal = cinG * s.kh * s.kw;
   const int64_t hw = s.outH * s.outW;

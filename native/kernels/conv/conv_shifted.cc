@@ -1,0 +1,118 @@
+// Driver of the shifted-view convolution (conv_shifted.h): threads over (image, group); each
+// job reads its input planes in place (no padding) or from a zero-padded copy, runs the per-ISA
+// product into a wide scratch row block, then drops the wrap-around columns while adding the
+// bias and applying ReLU.
+#include "kernels/conv/conv_shifted.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "core/threading.h"
+
+namespace convnode {
+
+namespace {
+
+// A/B against im2col + SGEMM, eager calls (weights not prepacked), fused ReLU, 1 thread, min of
+// 100-200 calls, 2026-11-25, Zen 5 (node /root/tsx/fw*.mjs), shifted vs im2col in us:
+//   LeNet conv1 b64 1->6 5x5 @28: 100 vs 335      LeNet conv2 b64 6->16 5x5 @12: 133 vs 459
+//   b64 16->32 5x5 @14: 483 vs 1622                b32 16->16 3x3 p1 @32: 732 vs 2035
+//   b32 64->64 3x3 p1 @16: 1354 vs 4115            b8 64->128 3x3 p1 @8: 385 vs 377
+// so up to 64 output channels per group; beyond, the 8-channel register blocks re-read the
+// input once per 8 channels and the packed SGEMM's full tiles catch up.
+constexpr int64_t kShiftedMaxCoutG = 64;
+
+ShiftedProductFn productFor(Isa isa) {
+#if defined(__x86_64__)
+  if (isa == Isa::Avx512) return shiftedProductAvx512;
+  if (isa == Isa::Avx2) return shiftedProductAvx2;
+#endif
+  (void)isa;
+  return shiftedProductGeneric;
+}
+
+}  // namespace
+
+bool conv2dShiftedSuits(const Conv2dShape& s) {
+  const int64_t wp = s.w + s.padLeft + s.padRight;
+  return s.strideH == 1 && s.strideW == 1 && s.cout / s.groups <= kShiftedMaxCoutG &&
+         2 * s.outW >= wp;
+}
+
+void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                   const float* bias, float* y, bool relu) {
+  const ShiftedProductFn product = productFor(isa);
+  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
+  const int64_t taps = cinG * s.kh * s.kw;
+  const bool padded = s.padTop || s.padBottom || s.padLeft || s.padRight;
+  const int64_t hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
+  const int64_t planeStride = padded ? hp * wp : s.h * s.w;
+  const int64_t len = (s.outH - 1) * wp + s.outW;
+  const int64_t ldy = (len + 15) / 16 * 16;
+  const int64_t hw = s.outH * s.outW;
+
+  // Offsets of the taps and the weights transposed to [group][tap][oc] (broadcast in order).
+  std::vector<int64_t> off(static_cast<size_t>(taps));
+  for (int64_t ic = 0; ic < cinG; ++ic)
+    for (int64_t ky = 0; ky < s.kh; ++ky)
+      for (int64_t kx = 0; kx < s.kw; ++kx)
+        off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] = ic * planeStride + ky * s.dilationH * wp + kx * s.dilationW;
+  AlignedFloats wt = allocFloats(static_cast<size_t>(s.groups * taps * coutG));
+  const int64_t jobs = s.n * s.groups;
+  const int threads = threadsFor(jobs, 2 * coutG * taps * len);
+  const int64_t padFloats = padded ? cinG * planeStride : 0;
+  const int64_t perThread = coutG * ldy + padFloats;
+  AlignedFloats scratch = allocFloats(static_cast<size_t>(perThread * threads));
+  if (!wt || !scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
+  for (int64_t g = 0; g < s.groups; ++g)
+    for (int64_t oc = 0; oc < coutG; ++oc)
+      for (int64_t t = 0; t < taps; ++t) wt[(g * taps + t) * coutG + oc] = w[(g * coutG + oc) * taps + t];
+
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+#if defined(CONVNODE_OPENMP)
+    const int tid = omp_get_thread_num();
+#else
+    const int tid = 0;
+#endif
+    float* yw = scratch.get() + tid * perThread;
+    float* pad = yw + coutG * ldy;
+    if (padded) std::memset(pad, 0, static_cast<size_t>(padFloats) * sizeof(float));
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+    for (int64_t job = 0; job < jobs; ++job) {
+      const int64_t b = job / s.groups, g = job % s.groups;
+      const float* in = x + (b * s.cin + g * cinG) * s.h * s.w;
+      if (padded) {
+        // Borders stay zero from the memset: only the interior is rewritten per job.
+        for (int64_t ic = 0; ic < cinG; ++ic)
+          for (int64_t iy = 0; iy < s.h; ++iy)
+            std::memcpy(pad + ic * planeStride + (iy + s.padTop) * wp + s.padLeft,
+                        in + (ic * s.h + iy) * s.w, sizeof(float) * s.w);
+        in = pad;
+      }
+      product(coutG, taps, wt.get() + g * taps * coutG, in, off.data(), len, yw, ldy);
+      float* out = y + (b * s.cout + g * coutG) * hw;
+      for (int64_t oc = 0; oc < coutG; ++oc) {
+        const float bv = bias ? bias[g * coutG + oc] : 0.0f;
+        for (int64_t oy = 0; oy < s.outH; ++oy) {
+          const float* src = yw + oc * ldy + oy * wp;
+          float* dst = out + oc * hw + oy * s.outW;
+          for (int64_t ox = 0; ox < s.outW; ++ox) {
+            const float v = src[ox] + bv;
+            dst[ox] = relu ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : v;
+          }
+        }
+      }
+    }
+  }
+  (void)threads;
+}
+
+}  // namespace convnode

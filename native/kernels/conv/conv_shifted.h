@@ -1,0 +1,38 @@
+// Stride-1 convolution with few output channels as a product with shifted views of the input
+// (an implicit GEMM: no column matrix). With output pixels numbered q = oy*Wp + ox over rows as
+// wide as the (padded) input, Wp, the pixel a tap (ic, ky, kx) reads is the input plane's
+// element q + off(ic, ky, kx), off = ic*planeStride + ky*dh*Wp + kx*dw, for every q: one
+// contiguous run per tap. So
+//     Yw_g[oc][q] = sum_taps W_g[oc][tap] * X_g[q + off(tap)],   q < L = (outH-1)*Wp + outW,
+// and Y is Yw without its Wp - outW wrap-around columns per row. On LeNet's layers (6 and 16
+// output channels) the packed SGEMM's 14-row register tiles are 43% / 57% used and im2col
+// copies 24- and 8-float rows; here each register block holds up to 8 output channels x 64
+// pixels, and the wrap-around columns (4 of 28, 4 of 12) are the only wasted lanes.
+#pragma once
+#include <cstdint>
+
+#include "core/cpu_features.h"
+#include "kernels/conv/conv2d.h"
+
+namespace convnode {
+
+// Layers conv2dShifted runs (and where it beat im2col + SGEMM): stride 1, at most
+// kShiftedMaxCoutG output channels per group, output rows at least half as wide as the input's.
+bool conv2dShiftedSuits(const Conv2dShape& s);
+// y = conv(x, w) + bias, then max(0, .) when relu; any padding, dilation and groups, stride 1.
+void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                   const float* bias, float* y, bool relu);
+
+// Per-ISA product (shifted_<isa>.cc): yw[i*ldy + q] = sum_t wt[t*m + i] * x[off[t] + q] for
+// i < m, q < len; ldy >= len rounded up to 16 (the tail of each row is written, never read
+// back). x is read only at x + off[t] + q, q < len.
+using ShiftedProductFn = void (*)(int64_t m, int64_t taps, const float* wt, const float* x,
+                                  const int64_t* off, int64_t len, float* yw, int64_t ldy);
+void shiftedProductGeneric(int64_t m, int64_t taps, const float* wt, const float* x,
+                           const int64_t* off, int64_t len, float* yw, int64_t ldy);
+void shiftedProductAvx2(int64_t m, int64_t taps, const float* wt, const float* x,
+                        const int64_t* off, int64_t len, float* yw, int64_t ldy);
+void shiftedProductAvx512(int64_t m, int64_t taps, const float* wt, const float* x,
+                          const int64_t* off, int64_t len, float* yw, int64_t ldy);
+
+}  // namespace convnode
