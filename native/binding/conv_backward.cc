@@ -1,6 +1,7 @@
 // Conv2dBackwardInput(dy, weight, params) -> dx; Conv2dBackwardWeight(dy, x, params, withBias)
 // -> [dweight, dbias | null]. params as Conv2d's, plus for the weight gradient (tests,
-// benchmarks) weightGradAlgo?: 'auto' | 'gemm' | 'dot' and isa? (the Dot kernel's ISA).
+// benchmarks) weightGradAlgo?: 'auto' | 'gemm' | 'dot'; isa? picks the ISA of the Dot and
+// shifted-view kernels.
 #include <napi.h>
 
 #include <string>
@@ -22,7 +23,7 @@ Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
   FloatView w = floatArrayArg(info[1], kOp, "weight", checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw}));
   float* dx = nullptr;
   Napi::Float32Array out = newOutput(env, checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w}), &dx, kOp);
-  conv2dBackwardInputGeneric(s, dy.data, w.data, dx);
+  conv2dBackwardInputGeneric(s, isaProp(info[2].As<Napi::Object>(), kOp), dy.data, w.data, dx);
   return out;
 }
 

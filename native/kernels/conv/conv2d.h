@@ -95,9 +95,10 @@ void col2imGeneric(const Conv2dShape& s, const float* col, int64_t ldcol, int64_
                    float* image);
 
 // Gradients of conv2d. dy is [n, cout, outH, outW].
-// dx = conv2d^T(dy, weight) (overwritten), [n, cin, h, w].
-void conv2dBackwardInputGeneric(const Conv2dShape& s, const float* dy, const float* weight,
-                                float* dx);
+// dx = conv2d^T(dy, weight) (overwritten), [n, cin, h, w]: shifted views (conv_shifted.h) for
+// the layers conv2dShiftedSuits accepts, on `isa`; otherwise im2col-GEMM + col2im.
+void conv2dBackwardInputGeneric(const Conv2dShape& s, Isa isa, const float* dy,
+                                const float* weight, float* dx);
 // dweight (overwritten) [cout, cin/groups, kh, kw]; dbias (nullable, overwritten) [cout].
 // Gemm: im2col + the packed SGEMM (dW_g = dY_g col^T); Dot: im2col + an unpacked kernel whose
 // accumulators are vectors of partial sums along the images' pixels, for small dW_g (few

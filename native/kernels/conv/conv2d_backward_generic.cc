@@ -13,6 +13,7 @@
 #include "core/threading.h"
 #include "kernels/conv/backward_weight_isa.h"
 #include "kernels/conv/conv2d.h"
+#include "kernels/conv/conv_shifted.h"
 #include "kernels/gemm/gemm.h"
 
 namespace convnode {
@@ -125,8 +126,9 @@ void col2imGeneric(const Conv2dShape& s, const float* col, int64_t ldcol, int64_
   (void)threads;
 }
 
-void conv2dBackwardInputGeneric(const Conv2dShape& s, const float* dy, const float* weight,
-                                float* dx) {
+void conv2dBackwardInputGeneric(const Conv2dShape& s, Isa isa, const float* dy,
+                                const float* weight, float* dx) {
+  if (conv2dBackwardInputShiftedSuits(s)) return conv2dBackwardInputShifted(s, isa, dy, weight, dx);
   const int64_t coutG = s.cout / s.groups;
   const int64_t plane = s.outH * s.outW;
   const int64_t k = (s.cin / s.groups) * s.kh * s.kw;

@@ -34,12 +34,25 @@ ShiftedProductFn productFor(Isa isa) {
   return shiftedProductGeneric;
 }
 
+ShiftedAdjointFn adjointFor(Isa isa) {
+#if defined(__x86_64__)
+  if (isa == Isa::Avx512) return shiftedAdjointAvx512;
+  if (isa == Isa::Avx2) return shiftedAdjointAvx2;
+#endif
+  (void)isa;
+  return shiftedAdjointGeneric;
+}
+
 }  // namespace
 
 bool conv2dShiftedSuits(const Conv2dShape& s) {
   const int64_t wp = s.w + s.padLeft + s.padRight;
   return s.strideH == 1 && s.strideW == 1 && s.cout / s.groups <= kShiftedMaxCoutG &&
          2 * s.outW >= wp;
+}
+
+bool conv2dBackwardInputShiftedSuits(const Conv2dShape& s) {
+  return conv2dShiftedSuits(s) && s.cout / s.groups <= 16;
 }
 
 void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w,
@@ -110,6 +123,62 @@ void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w
           }
         }
       }
+    }
+  }
+  (void)threads;
+}
+
+void conv2dBackwardInputShifted(const Conv2dShape& s, Isa isa, const float* dy, const float* w,
+                                float* dx) {
+  const ShiftedAdjointFn adjoint = adjointFor(isa);
+  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
+  const int64_t taps = cinG * s.kh * s.kw;
+  const int64_t hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
+  const int64_t planeStride = hp * wp;
+  const int64_t len = (s.outH - 1) * wp + s.outW;
+  const int64_t ldy = (len + 15) / 16 * 16;
+  const int64_t hw = s.outH * s.outW;
+  std::vector<int64_t> off(static_cast<size_t>(taps));
+  for (int64_t ic = 0; ic < cinG; ++ic)
+    for (int64_t ky = 0; ky < s.kh; ++ky)
+      for (int64_t kx = 0; kx < s.kw; ++kx)
+        off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] = ic * planeStride + ky * s.dilationH * wp + kx * s.dilationW;
+  const int64_t jobs = s.n * s.groups;
+  const int threads = threadsFor(jobs, 2 * coutG * taps * len);
+  // The last vector of a pixel run may reach up to 15 floats past the padded planes.
+  const int64_t imageFloats = cinG * planeStride + 16;
+  const int64_t perThread = coutG * ldy + imageFloats;
+  AlignedFloats scratch = allocFloats(static_cast<size_t>(perThread * threads));
+  if (!scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+#if defined(CONVNODE_OPENMP)
+    const int tid = omp_get_thread_num();
+#else
+    const int tid = 0;
+#endif
+    float* dyw = scratch.get() + tid * perThread;
+    float* image = dyw + coutG * ldy;
+    // Wrap-around columns and the run's tail stay zero: each job rewrites only output pixels.
+    std::memset(dyw, 0, static_cast<size_t>(coutG * ldy) * sizeof(float));
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+    for (int64_t job = 0; job < jobs; ++job) {
+      const int64_t b = job / s.groups, g = job % s.groups;
+      const float* d = dy + (b * s.cout + g * coutG) * hw;
+      for (int64_t oc = 0; oc < coutG; ++oc)
+        for (int64_t oy = 0; oy < s.outH; ++oy)
+          std::memcpy(dyw + oc * ldy + oy * wp, d + oc * hw + oy * s.outW, sizeof(float) * s.outW);
+      std::memset(image, 0, static_cast<size_t>(imageFloats) * sizeof(float));
+      adjoint(taps, coutG, w + g * coutG * taps, dyw, ldy, off.data(), image);
+      float* out = dx + (b * s.cin + g * cinG) * s.h * s.w;
+      for (int64_t ic = 0; ic < cinG; ++ic)
+        for (int64_t iy = 0; iy < s.h; ++iy)
+          std::memcpy(out + (ic * s.h + iy) * s.w, image + ic * planeStride + (iy + s.padTop) * wp + s.padLeft,
+                      sizeof(float) * s.w);
     }
   }
   (void)threads;

@@ -35,4 +35,30 @@ void shiftedProductAvx2(int64_t m, int64_t taps, const float* wt, const float* x
 void shiftedProductAvx512(int64_t m, int64_t taps, const float* wt, const float* x,
                           const int64_t* off, int64_t len, float* yw, int64_t ldy);
 
+// The adjoint, for conv2d's input gradient: dx[off[t] + q] += sum_oc w[oc*taps + t] *
+// dyw[oc*ldy + q] for every tap t < taps and q < ldy (ldy a multiple of 16; dyw zero wherever q
+// is not an output pixel, so those lanes add zeros). dx must hold every element written.
+using ShiftedAdjointFn = void (*)(int64_t taps, int64_t k, const float* w, const float* dyw,
+                                  int64_t ldy, const int64_t* off, float* dx);
+void shiftedAdjointGeneric(int64_t taps, int64_t k, const float* w, const float* dyw,
+                           int64_t ldy, const int64_t* off, float* dx);
+void shiftedAdjointAvx2(int64_t taps, int64_t k, const float* w, const float* dyw, int64_t ldy,
+                        const int64_t* off, float* dx);
+void shiftedAdjointAvx512(int64_t taps, int64_t k, const float* w, const float* dyw,
+                          int64_t ldy, const int64_t* off, float* dx);
+
+// Layers whose input gradient conv2dBackwardInputShifted computes faster than im2col-GEMM +
+// col2im: those of conv2dShiftedSuits with at most 16 output channels per group (the GEMM's
+// inner dimension). B64, 1 thread, min of 150 calls, 2026-11-25 (/root/tsx/bi.mjs), shifted vs
+// GEMM + col2im in us: LeNet conv2 6->16 5x5 @12: 197 vs 1200 (367 inside a training step);
+// b32 16->16 3x3 p1 @32: 1296 vs 2812; but 16->32 5x5 @14: 1531 vs 1392, b32 64->64 3x3 p1
+// @16: 3294 vs 2617.
+bool conv2dBackwardInputShiftedSuits(const Conv2dShape& s);
+// dx = conv2d's input gradient (overwritten) for the layers conv2dShiftedSuits accepts:
+// dy laid out with the padded input's row pitch, the adjoint above into a zero-padded scratch
+// image, then its interior copied out. Replaces im2col-GEMM + col2im (whose per-row scatter of
+// 8-float rows dominated LeNet's conv2).
+void conv2dBackwardInputShifted(const Conv2dShape& s, Isa isa, const float* dy, const float* w,
+                                float* dx);
+
 }  // namespace convnode

@@ -26,11 +26,13 @@ struct Lanes {
   }
   static V bcast(const float* p) { return _mm256_broadcast_ss(p); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
 };
 }  // namespace
 }  // namespace convnode
 
 #define SHIFTED_PRODUCT_NAME shiftedProductAvx2
+#define SHIFTED_ADJOINT_NAME shiftedAdjointAvx2
 #include "kernels/conv/shifted.inl"
 #endif

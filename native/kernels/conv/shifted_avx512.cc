@@ -26,11 +26,13 @@ struct Lanes {
   }
   static V bcast(const float* p) { return _mm512_set1_ps(*p); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
 };
 }  // namespace
 }  // namespace convnode
 
 #define SHIFTED_PRODUCT_NAME shiftedProductAvx512
+#define SHIFTED_ADJOINT_NAME shiftedAdjointAvx512
 #include "kernels/conv/shifted.inl"
 #endif

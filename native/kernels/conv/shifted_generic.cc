@@ -16,10 +16,12 @@ struct Lanes {
   static V load(const float* p, int64_t) { return *p; }
   static V bcast(const float* p) { return *p; }
   static V fma(V a, V b, V c) { return a * b + c; }
+  static V add(V a, V b) { return a + b; }
   static void store(float* p, V v) { *p = v; }
 };
 }  // namespace
 }  // namespace convnode
 
 #define SHIFTED_PRODUCT_NAME shiftedProductGeneric
+#define SHIFTED_ADJOINT_NAME shiftedAdjointGeneric
 #include "kernels/conv/shifted.inl"
