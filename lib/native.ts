@@ -22,9 +22,10 @@ export interface ConvParams {
   isa?: NativeIsa;
   /**
    * Conv2dBackwardWeight only (tests, benchmarks): 'gemm' (im2col + packed SGEMM), 'dot'
-   * (im2col + in-place dot-product kernel, for few output channels and taps), 'auto' (default).
+   * (im2col + in-place dot-product kernel, for few output channels and taps), 'shifted' (the
+   * same kernel reading the input as shifted views, no im2col; stride 1, else 'dot'), 'auto'.
    */
-  weightGradAlgo?: 'auto' | 'gemm' | 'dot';
+  weightGradAlgo?: 'auto' | 'gemm' | 'dot' | 'shifted';
   /** Weights prepacked once by Conv2dPrepack for this weight shape (compiled plans). */
   prepacked?: PrepackedConv;
 }

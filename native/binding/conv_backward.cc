@@ -1,6 +1,6 @@
 // Conv2dBackwardInput(dy, weight, params) -> dx; Conv2dBackwardWeight(dy, x, params, withBias)
 // -> [dweight, dbias | null]. params as Conv2d's, plus for the weight gradient (tests,
-// benchmarks) weightGradAlgo?: 'auto' | 'gemm' | 'dot'; isa? picks the ISA of the Dot and
+// benchmarks) weightGradAlgo?: 'auto' | 'gemm' | 'dot' | 'shifted'; isa? picks the ISA of the Dot and
 // shifted-view kernels.
 #include <napi.h>
 
@@ -40,10 +40,11 @@ Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
   if (withBias) dbOut = newOutput(env, s.cout, &db, kOp);
   const Napi::Object params = info[2].As<Napi::Object>();
   const Isa isa = isaProp(params, kOp);
-  const std::string algo = enumProp(params, "weightGradAlgo", kOp, {"auto", "gemm", "dot"}, "auto");
+  const std::string algo = enumProp(params, "weightGradAlgo", kOp, {"auto", "gemm", "dot", "shifted"}, "auto");
   conv2dBackwardWeight(s, isa,
                        algo == "gemm" ? ConvWeightGradAlgo::Gemm
-                       : algo == "dot" ? ConvWeightGradAlgo::Dot
+                       : algo == "dot"   ? ConvWeightGradAlgo::Dot
+                       : algo == "shifted" ? ConvWeightGradAlgo::Shifted
                                        : ConvWeightGradAlgo::Auto,
                        dy.data, x.data, dw, db);
   Napi::Array result = Napi::Array::New(env, 2);

@@ -1,7 +1,8 @@
 /**
- * conv2d's weight and bias gradients (Conv2dBackwardWeight) through both algorithms ('gemm':
+ * conv2d's weight and bias gradients (Conv2dBackwardWeight) through every algorithm ('gemm':
  * im2col + packed SGEMM; 'dot': im2col + the in-place dot-product kernel of
- * native/kernels/conv/backward_weight_*.cc) and 'auto', under every ISA this machine supports
+ * native/kernels/conv/backward_weight_*.cc; 'shifted': that kernel reading the input as shifted
+ * views, stride 1) and 'auto', under every ISA this machine supports
  * and on 1 and 2 threads, against a naive float64 loop. Random layers (fast-check) plus a table
  * that reaches the dot kernel's ragged register blocks, non-multiple-of-16 pixel counts and
  * several image chunks (LeNet's own shapes at batch 64). A failing case prints its whole
@@ -78,7 +79,7 @@ function check(l: Layer): void {
   for (const threads of [1, 2]) {
     cn.setNumThreads(threads);
     for (const isa of ISAS) {
-      for (const weightGradAlgo of ['gemm', 'dot', 'auto'] as const) {
+      for (const weightGradAlgo of ['gemm', 'dot', 'shifted', 'auto'] as const) {
         const context = { weightGradAlgo, isa, threads, ...l };
         const [dw, db] = native.Conv2dBackwardWeight(dy, x, { ...params(l), isa, weightGradAlgo }, true);
         expectClose(dw, Float32Array.from(want.dw), tol, context);
@@ -98,7 +99,10 @@ describe('Conv2dBackwardWeight: gemm and dot algorithms x every ISA x 1/2 thread
     ['7 pixels per image: every k tail scalar', { ...base, n: 3, cin: 2, h: 3, w: 9, cout: 5, kh: 3, kw: 3, pad: [0, 0, 0, 0] as [number, number, number, number] }],
     ['padded, strided, dilated, grouped', { ...base, n: 5, cin: 4, h: 11, w: 10, cout: 14, kh: 3, kw: 2, sh: 2, sw: 3, pad: [1, 2, 0, 1] as [number, number, number, number], dh: 2, dw: 1, groups: 2 }],
     ['depthwise', { ...base, n: 2, cin: 8, h: 9, w: 9, cout: 8, kh: 3, kw: 3, pad: [1, 1, 1, 1] as [number, number, number, number], groups: 8 }],
-    ['above the dot threshold (auto = gemm)', { ...base, n: 2, cin: 8, h: 7, w: 7, cout: 64, kh: 3, kw: 3, pad: [1, 1, 1, 1] as [number, number, number, number] }],
+    ['64 x 72 = 4608 outputs (auto = shifted)', { ...base, n: 2, cin: 8, h: 7, w: 7, cout: 64, kh: 3, kw: 3, pad: [1, 1, 1, 1] as [number, number, number, number] }],
+    ['above the dot limit: 64 x 288 outputs (auto = gemm)', { ...base, n: 2, cin: 32, h: 5, w: 5, cout: 64, kh: 3, kw: 3, pad: [1, 1, 1, 1] as [number, number, number, number] }],
+    ['strided, so auto = dot', { ...base, n: 3, cin: 3, h: 13, w: 11, cout: 10, kh: 3, kw: 3, sh: 2, sw: 2 }],
+    ['output rows under half the input width, so auto = dot', { ...base, n: 2, cin: 2, h: 6, w: 12, cout: 3, kh: 2, kw: 8 }],
   ])('%s', (_name, l) => check(l));
 
   it('random layers (fast-check)', () => {

@@ -2,7 +2,8 @@
 // backward_weight_isa.h). Each file defines, before including this one:
 //   struct Lanes { using V; kW (floats per V); kMi, kNj (register block: kMi rows of A x kNj
 //                  rows of B, kMi*kNj accumulators + kMi + 1 live registers);
-//                  zero(), load(p), fma(a, b, c), loadPart(p), storePart(p, v),
+//                  zero(), load(p), loadFirst(p, count) (zeros after count < kW floats),
+//                  fma(a, b, c), loadPart(p), storePart(p, v),
 //                  copy(dst, src, len) (no overlap) }
 //   BWD_WEIGHT_TABLE: the name of the table getter.
 #include <algorithm>
@@ -76,6 +77,83 @@ void dotAccumulate(int64_t m, int64_t n, int64_t j0, int64_t j1, int64_t k, cons
   }
 }
 
+// The same product with B's rows read in place as shifted views of `count` input images
+// (conv_shifted.h): row j of B for image b is x + b*xStride + off[j], A's row i for image b is
+// dyw + b*dywStride + i*ldy (zero outside output pixels, ldy >= len rounded up to kW). B is
+// read only below len, the last vector masked.
+template <int MI, int NJ>
+void shiftedDotBlock(int64_t count, const float* dyw, int64_t dywStride, int64_t ldy,
+                     const float* x, int64_t xStride, const int64_t* off, int64_t len,
+                     float* part, int64_t n) {
+  using V = typename Lanes::V;
+  V acc[MI][NJ];
+#pragma GCC unroll 8
+  for (int i = 0; i < MI; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < NJ; ++j) acc[i][j] = Lanes::loadPart(part + (i * n + j) * kDotLanes);
+  const int64_t full = len / Lanes::kW * Lanes::kW;
+  for (int64_t b = 0; b < count; ++b) {
+    const float* a = dyw + b * dywStride;
+    const float* xb = x + b * xStride;
+    const float* bj[NJ];
+#pragma GCC unroll 8
+    for (int j = 0; j < NJ; ++j) bj[j] = xb + off[j];
+    for (int64_t q = 0; q < full; q += Lanes::kW) {
+      V av[MI];
+#pragma GCC unroll 8
+      for (int i = 0; i < MI; ++i) av[i] = Lanes::load(a + i * ldy + q);
+#pragma GCC unroll 8
+      for (int j = 0; j < NJ; ++j) {
+        const V bv = Lanes::load(bj[j] + q);
+#pragma GCC unroll 8
+        for (int i = 0; i < MI; ++i) acc[i][j] = Lanes::fma(av[i], bv, acc[i][j]);
+      }
+    }
+    if (full < len) {
+      V av[MI];
+#pragma GCC unroll 8
+      for (int i = 0; i < MI; ++i) av[i] = Lanes::load(a + i * ldy + full);
+#pragma GCC unroll 8
+      for (int j = 0; j < NJ; ++j) {
+        const V bv = Lanes::loadFirst(bj[j] + full, len - full);
+#pragma GCC unroll 8
+        for (int i = 0; i < MI; ++i) acc[i][j] = Lanes::fma(av[i], bv, acc[i][j]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MI; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < NJ; ++j) Lanes::storePart(part + (i * n + j) * kDotLanes, acc[i][j]);
+}
+
+using ShiftedDotBlockFn = void (*)(int64_t, const float*, int64_t, int64_t, const float*, int64_t,
+                                   const int64_t*, int64_t, float*, int64_t);
+
+template <int MI, int NJ>
+ShiftedDotBlockFn shiftedDotBlockFor(int64_t mi, int64_t nj) {
+  if constexpr (MI > 1) {
+    if (mi < MI) return shiftedDotBlockFor<MI - 1, NJ>(mi, nj);
+  }
+  if constexpr (NJ > 1) {
+    if (nj < NJ) return shiftedDotBlockFor<MI, NJ - 1>(mi, nj);
+  }
+  return shiftedDotBlock<MI, NJ>;
+}
+
+void dotShiftedAccumulate(int64_t m, int64_t n, int64_t j0, int64_t j1, int64_t count,
+                          const float* dyw, int64_t dywStride, int64_t ldy, const float* x,
+                          int64_t xStride, const int64_t* off, int64_t len, float* part) {
+  for (int64_t j = j0; j < j1; j += Lanes::kNj) {
+    const int64_t nj = std::min<int64_t>(Lanes::kNj, j1 - j);
+    for (int64_t i = 0; i < m; i += Lanes::kMi) {
+      const int64_t mi = std::min<int64_t>(Lanes::kMi, m - i);
+      shiftedDotBlockFor<Lanes::kMi, Lanes::kNj>(mi, nj)(count, dyw + i * ldy, dywStride, ldy, x, xStride,
+                                                         off + j, len, part + (i * n + j) * kDotLanes, n);
+    }
+  }
+}
+
 // Same index rule as im2colGeneric (conv2d_backward_generic.cc).
 void im2col(const Conv2dShape& s, const float* image, int64_t group, float* col, int64_t ldcol) {
   const int64_t cinG = s.cin / s.groups;
@@ -114,7 +192,7 @@ void im2col(const Conv2dShape& s, const float* image, int64_t group, float* col,
 }  // namespace
 
 const BwdWeightFns& BWD_WEIGHT_TABLE() {
-  static const BwdWeightFns fns = {im2col, dotAccumulate, Lanes::kNj};
+  static const BwdWeightFns fns = {im2col, dotAccumulate, dotShiftedAccumulate, Lanes::kNj, Lanes::kW};
   return fns;
 }
 

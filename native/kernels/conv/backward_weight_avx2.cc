@@ -18,6 +18,10 @@ struct Lanes {
   static constexpr int kMi = 3;
   static constexpr int kNj = 3;
   static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V loadFirst(const float* p, int64_t count) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), lane));
+  }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V loadPart(const float* p) { return _mm256_loadu_ps(p); }
   static void storePart(float* p, V v) { _mm256_storeu_ps(p, v); }

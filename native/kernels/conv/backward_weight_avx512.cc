@@ -18,6 +18,9 @@ struct Lanes {
   static constexpr int kMi = 6;
   static constexpr int kNj = 4;
   static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V loadFirst(const float* p, int64_t count) {
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1u), p);
+  }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V loadPart(const float* p) { return _mm512_loadu_ps(p); }
   static void storePart(float* p, V v) { _mm512_storeu_ps(p, v); }

@@ -13,6 +13,7 @@ struct Lanes {
   static constexpr int kMi = 4;
   static constexpr int kNj = 4;
   static V load(const float* p) { return *p; }
+  static V loadFirst(const float* p, int64_t) { return *p; }
   static V fma(V a, V b, V c) { return a * b + c; }
   static V loadPart(const float* p) { return *p; }
   static void storePart(float* p, V v) { *p = v; }

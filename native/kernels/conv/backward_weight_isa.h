@@ -27,8 +27,17 @@ struct BwdWeightFns {
   // C's columns [j0, j1) only (a thread's share).
   void (*dotAccumulate)(int64_t m, int64_t n, int64_t j0, int64_t j1, int64_t k, const float* a,
                         int64_t lda, const float* b, int64_t ldb, float* part);
+  // The same product with B read in place as shifted views of `count` images (stride-1
+  // layers, conv_shifted.h): B's row j for image b is x + b*xStride + off[j], read below len
+  // only; A's row i for image b is dyw + b*dywStride + i*ldy, zero wherever q is not an output
+  // pixel, ldy >= len rounded up to `lanes`.
+  void (*dotShiftedAccumulate)(int64_t m, int64_t n, int64_t j0, int64_t j1, int64_t count,
+                               const float* dyw, int64_t dywStride, int64_t ldy, const float* x,
+                               int64_t xStride, const int64_t* off, int64_t len, float* part);
   // Register block of dotAccumulate along C's columns: threads split C's columns in multiples.
   int64_t colBlock;
+  // Floats per vector.
+  int64_t lanes;
 };
 
 const BwdWeightFns& bwdWeightGeneric();

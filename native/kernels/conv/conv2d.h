@@ -104,7 +104,9 @@ void conv2dBackwardInputGeneric(const Conv2dShape& s, Isa isa, const float* dy,
 // accumulators are vectors of partial sums along the images' pixels, for small dW_g (few
 // output channels and taps, e.g. LeNet); Auto picks by conv2dWeightGradUsesDot. `isa` picks
 // the Dot kernel's instructions (the SGEMM always runs the active ISA).
-enum class ConvWeightGradAlgo { Auto = 0, Gemm, Dot };
+// Shifted: the Dot kernel reading the input in place as shifted views (conv_shifted.h), no
+// im2col; stride-1 layers only (others run Dot).
+enum class ConvWeightGradAlgo { Auto = 0, Gemm, Dot, Shifted };
 bool conv2dWeightGradUsesDot(const Conv2dShape& s);
 void conv2dBackwardWeight(const Conv2dShape& s, Isa isa, ConvWeightGradAlgo algo,
                           const float* dy, const float* x, float* dweight, float* dbias);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "core/aligned_buffer.h"
 #include "core/threading.h"
@@ -22,9 +23,15 @@ namespace {
 
 constexpr int64_t kColumnBudgetFloats = int64_t(256) << 10;
 
-// Largest dW_g (coutG x taps) the Dot kernel takes: its partial sums (16 floats per output)
-// then stay within 256 KiB of L2.
-constexpr int64_t kDotMaxOutputs = 4096;
+// Largest dW_g (coutG x taps) the Dot kernels take (their partial sums, 16 floats per output,
+// then fit in a 1 MiB L2). Min of 150 calls, 1 thread, 2026-11-25, Zen 5 (/root/tsx/bw.mjs),
+// gemm / dot / shifted in us: LeNet conv1 b64 6x25: 659 / 203 / 90; conv2 16x150: 540 / 288 /
+// 177; b64 16->32 5x5 @14 (32x400): 2208 / 2002 / 1316; b32 3->64 3x3 p1 @32 (64x27): 1628 /
+// 992 / 819; b32 64->64 3x3 p1 @16 (64x576, above the limit): 4879 / 4491 / 3969.
+constexpr int64_t kDotMaxOutputs = 16384;
+
+// Images per chunk of the shifted variant: their dY rows (and padded inputs) within 256 KiB.
+constexpr int64_t kShiftedChunkFloats = int64_t(64) << 10;
 
 int64_t chunkImages(const Conv2dShape& s) {
   const int64_t k = (s.cin / s.groups) * s.kh * s.kw;
@@ -272,6 +279,86 @@ void weightGradientDot(const Conv2dShape& s, Isa isa, const float* dy, const flo
   (void)threads;
 }
 
+// The dot-product kernel with B read in place as shifted views of the input (conv_shifted.h):
+// no column matrix. A (dY) is laid out with the padded input's row pitch, zero in the
+// wrap-around columns; padded layers read zero-padded copies of their input planes.
+void weightGradientShifted(const Conv2dShape& s, Isa isa, const float* dy, const float* x,
+                           float* dweight) {
+  const BwdWeightFns& f = bwdWeightFor(isa);
+  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
+  const int64_t taps = cinG * s.kh * s.kw;
+  const bool padded = s.padTop || s.padBottom || s.padLeft || s.padRight;
+  const int64_t hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
+  const int64_t planeStride = padded ? hp * wp : s.h * s.w;
+  const int64_t len = (s.outH - 1) * wp + s.outW;
+  const int64_t ldy = (len + 15) / 16 * 16;
+  const int64_t hw = s.outH * s.outW;
+  std::vector<int64_t> off(static_cast<size_t>(taps));
+  for (int64_t ic = 0; ic < cinG; ++ic)
+    for (int64_t ky = 0; ky < s.kh; ++ky)
+      for (int64_t kx = 0; kx < s.kw; ++kx)
+        off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] = ic * planeStride + ky * s.dilationH * wp + kx * s.dilationW;
+  const int64_t dywStride = coutG * ldy;
+  const int64_t padStride = padded ? cinG * planeStride + 16 : 0;
+  const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(s.n, kShiftedChunkFloats / (dywStride + padStride)));
+  AlignedFloats dyw = allocFloats(static_cast<size_t>(chunk * dywStride));
+  AlignedFloats xpad = allocFloats(static_cast<size_t>(std::max<int64_t>(1, chunk * padStride)));
+  AlignedFloats part = allocFloats(static_cast<size_t>(coutG * taps * kDotLanes));
+  if (!dyw || !xpad || !part) throw std::bad_alloc();
+  // Wrap-around columns, run tails and pad borders stay zero: later copies rewrite only pixels.
+  std::memset(dyw.get(), 0, static_cast<size_t>(chunk * dywStride) * sizeof(float));
+  if (padded) std::memset(xpad.get(), 0, static_cast<size_t>(chunk * padStride) * sizeof(float));
+  const int64_t colBlocks = (taps + f.colBlock - 1) / f.colBlock;
+  const int threads = threadsFor(colBlocks, 2 * coutG * f.colBlock * s.n * len);
+  for (int64_t g = 0; g < s.groups; ++g) {
+    std::memset(part.get(), 0, static_cast<size_t>(coutG * taps * kDotLanes) * sizeof(float));
+    for (int64_t b0 = 0; b0 < s.n; b0 += chunk) {
+      const int64_t count = std::min(chunk, s.n - b0);
+      const float* xb = padded ? xpad.get() : x + (b0 * s.cin + g * cinG) * s.h * s.w;
+      const int64_t xStride = padded ? padStride : s.cin * s.h * s.w;
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+      {
+#if defined(CONVNODE_OPENMP)
+        const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
+#pragma omp for schedule(static)
+#else
+        const int tid = 0, nt = 1;
+#endif
+        for (int64_t b = 0; b < count; ++b) {
+          const float* d = dy + ((b0 + b) * s.cout + g * coutG) * hw;
+          float* a = dyw.get() + b * dywStride;
+          for (int64_t oc = 0; oc < coutG; ++oc)
+            for (int64_t oy = 0; oy < s.outH; ++oy)
+              std::memcpy(a + oc * ldy + oy * wp, d + oc * hw + oy * s.outW, sizeof(float) * s.outW);
+          if (padded) {
+            const float* in = x + ((b0 + b) * s.cin + g * cinG) * s.h * s.w;
+            for (int64_t ic = 0; ic < cinG; ++ic)
+              for (int64_t iy = 0; iy < s.h; ++iy)
+                std::memcpy(xpad.get() + b * padStride + ic * planeStride + (iy + s.padTop) * wp + s.padLeft,
+                            in + (ic * s.h + iy) * s.w, sizeof(float) * s.w);
+          }
+        }
+        // (the implicit barrier above: every image is laid out before any is read)
+        const int64_t j0 = std::min(taps, colBlocks * tid / nt * f.colBlock);
+        const int64_t j1 = std::min(taps, colBlocks * (tid + 1) / nt * f.colBlock);
+        if (j0 < j1)
+          f.dotShiftedAccumulate(coutG, taps, j0, j1, count, dyw.get(), dywStride, ldy, xb, xStride,
+                                 off.data(), len, part.get());
+      }
+    }
+    float* dw = dweight + g * coutG * taps;
+    for (int64_t i = 0; i < coutG * taps; ++i) {
+      const float* p = part.get() + i * kDotLanes;
+      float sum = 0.0f;
+      for (int l = 0; l < kDotLanes; ++l) sum += p[l];
+      dw[i] = sum;
+    }
+  }
+  (void)threads;
+}
+
 }  // namespace
 
 bool conv2dWeightGradUsesDot(const Conv2dShape& s) {
@@ -282,9 +369,15 @@ bool conv2dWeightGradUsesDot(const Conv2dShape& s) {
 
 void conv2dBackwardWeight(const Conv2dShape& s, Isa isa, ConvWeightGradAlgo algo,
                           const float* dy, const float* x, float* dweight, float* dbias) {
-  if (algo == ConvWeightGradAlgo::Auto)
-    algo = conv2dWeightGradUsesDot(s) ? ConvWeightGradAlgo::Dot : ConvWeightGradAlgo::Gemm;
-  if (algo == ConvWeightGradAlgo::Dot) weightGradientDot(s, isa, dy, x, dweight);
+  const bool strideOne = s.strideH == 1 && s.strideW == 1;
+  if (algo == ConvWeightGradAlgo::Auto) {
+    algo = !conv2dWeightGradUsesDot(s) ? ConvWeightGradAlgo::Gemm
+           : strideOne && 2 * s.outW >= s.w + s.padLeft + s.padRight ? ConvWeightGradAlgo::Shifted
+                                                                    : ConvWeightGradAlgo::Dot;
+  }
+  if (algo == ConvWeightGradAlgo::Shifted && !strideOne) algo = ConvWeightGradAlgo::Dot;
+  if (algo == ConvWeightGradAlgo::Shifted) weightGradientShifted(s, isa, dy, x, dweight);
+  else if (algo == ConvWeightGradAlgo::Dot) weightGradientDot(s, isa, dy, x, dweight);
   else weightGradientGemm(s, dy, x, dweight);
   if (dbias) biasGradient(s, dy, dbias);
 }
