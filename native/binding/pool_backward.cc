@@ -24,7 +24,7 @@ Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   FloatView dy = floatArrayArg(info[2], op, "gradOutput", outCount);
   float* dx = nullptr;
   Napi::Float32Array out = newOutput(env, inCount, &dx, op);
-  maxPool2dBackwardGeneric(s, x.data, y.data, dy.data, dx);
+  maxPool2dBackwardGeneric(s, isaProp(info[3].As<Napi::Object>(), op), x.data, y.data, dy.data, dx);
   return out;
 }
 

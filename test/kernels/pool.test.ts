@@ -69,3 +69,70 @@ describe.each(ISAS)('avgPool2d isa=%s', (isa) => {
     }), { numRuns: 200, seed: 7 });
   });
 });
+
+/**
+ * maxPool2d's gradient routes each output's gradient to the first element of its window (row
+ * by row) equal to the output, or to the first NaN. JS oracle for 2x2/s2 windows (the shape with
+ * an AVX-512 kernel, maxpool_backward_avx512.cc), in float64.
+ */
+function maxPool2x2Backward(x: Float32Array, dy: Float32Array, n: number, c: number, h: number, w: number, oh: number, ow: number): Float32Array {
+  const dx = new Float32Array(n * c * h * w);
+  for (let p = 0; p < n * c; p++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++) {
+        let best = -Infinity, at = -1;
+        for (let ky = 0; ky < 2 && 2 * oy + ky < h; ky++)
+          for (let kx = 0; kx < 2 && 2 * ox + kx < w; kx++) {
+            const i = (p * h + 2 * oy + ky) * w + 2 * ox + kx;
+            if (Number.isNaN(best)) continue;
+            if (Number.isNaN(x[i]) || at < 0 || x[i] > best) { best = x[i]; at = i; }
+          }
+        dx[at] += dy[(p * oh + oy) * ow + ox];
+      }
+  return dx;
+}
+
+describe.each(ISAS)('maxPool2d backward 2x2/s2 isa=%s', (isa) => {
+  it('matches the first-maximum rule (fast-check: ties, NaN, odd sizes, ceil mode, rows of 1..40 windows)', () => {
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 2, max: 12 }), w: fc.integer({ min: 2, max: 81 }),
+      ceilMode: fc.boolean(), ties: fc.boolean(), nans: fc.nat(3), seed: fc.integer({ min: 1, max: 1 << 30 }),
+    });
+    fc.assert(fc.property(arb, (r) => {
+      const rnd = seededRandom(r.seed);
+      const data = randomArray(r.n * r.c * r.h * r.w, rnd).map((v) => (r.ties ? Math.round(v * 2) : v));
+      for (let k = 0; k < r.nans; k++) data[Math.floor((rnd() + 0.5) * data.length) % data.length] = NaN;
+      const p: PoolParams = {
+        n: r.n, c: r.c, h: r.h, w: r.w, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+        dilationH: 1, dilationW: 1, ceilMode: r.ceilMode, isa: isa as PoolParams['isa'],
+      };
+      const y = native.MaxPool2d(data, p);
+      const oh = r.ceilMode ? Math.ceil((r.h - 2) / 2) + 1 : Math.floor((r.h - 2) / 2) + 1;
+      const ow = r.ceilMode ? Math.ceil((r.w - 2) / 2) + 1 : Math.floor((r.w - 2) / 2) + 1;
+      const dy = randomArray(y.length, rnd);
+      const got = native.MaxPool2dBackward(data, y, dy, p);
+      expectClose(got, maxPool2x2Backward(data, dy, r.n, r.c, r.h, r.w, oh, ow), 0, { isa, ...r });
+    }), { numRuns: 200, seed: 2511 });
+  });
+});
+
+describe.each(ISAS)('maxPool2d backward, ceil-mode windows over the edge isa=%s', (isa) => {
+  // Regression: the unbounded tiled loops wrote past dx when the last window hung over the
+  // input's edge (heap corruption). Every output's gradient must land once, inside dx.
+  it.each([
+    [2, 5, 5], [2, 3, 7], [3, 7, 7], [3, 4, 10], [2, 9, 2],
+  ])('kernel %i, stride = kernel, %ix%i input', (k, h, w) => {
+    const p: PoolParams = {
+      n: 2, c: 3, h, w, kh: k, kw: k, strideH: k, strideW: k, padH: 0, padW: 0,
+      dilationH: 1, dilationW: 1, ceilMode: true, isa: isa as PoolParams['isa'],
+    };
+    const x = randomArray(2 * 3 * h * w, seededRandom(h * 31 + w));
+    const y = native.MaxPool2d(x, p);
+    const dy = new Float32Array(y.length).fill(1);
+    const dx = native.MaxPool2dBackward(x, y, dy, p);
+    let sum = 0;
+    for (const v of dx) sum += v;
+    if (sum !== y.length) throw new Error(`gradient sum ${sum}, want ${y.length} for ${JSON.stringify(p)}`);
+  });
+});

@@ -98,8 +98,13 @@ namespace convnode {
 // Routes each output's gradient to the first element of its window equal to the output (the
 // one the forward picked), found again from x and y: the forward needs no index buffer, so
 // training uses the same fast max-pool kernel as inference.
-void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float* y,
+// `isa` Avx512: 2x2/s2 windows inside the input run maxPool2x2BackwardPlaneAvx512.
+void maxPool2dBackwardGeneric(const Pool2dShape& s, Isa isa, const float* x, const float* y,
                               const float* dy, float* dx);
+// One plane of the 2x2/s2 case (maxpool_backward_avx512.cc): writes every element of the
+// 2*outH x 2*outW windows (x86-64 only).
+void maxPool2x2BackwardPlaneAvx512(const Pool2dShape& s, const float* x, const float* y,
+                                   const float* dy, float* dx);
 void avgPool2dBackwardGeneric(const Pool2dShape& s, bool countIncludePad,
                               int64_t divisorOverride, const float* dy, float* dx);
 // Needs the forward input x and output y: d/dx_i = y^(1-p) * x_i^(p-1) * (kh*kw / count).

@@ -10,12 +10,18 @@
 
 namespace convnode {
 
-void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float* y,
+void maxPool2dBackwardGeneric(const Pool2dShape& s, Isa isa, const float* x, const float* y,
                               const float* dy, float* dx) {
   // Windows that tile the input without padding or dilation (2x2/s2 and the like): no bounds
   // tests, and each window's top-left corner is a plain offset.
+  // The windows must also lie inside the input: in ceil mode the last window may hang over
+  // the edge, and these loops (which carry no bounds tests) then wrote past dx (heap
+  // corruption, e.g. 5x5 input, 2x2/s2, ceilMode; found 2026-11-25).
   const bool tiled = s.padH == 0 && s.padW == 0 && s.dilationH == 1 && s.dilationW == 1 &&
-                     s.strideH == s.kh && s.strideW == s.kw;
+                     s.strideH == s.kh && s.strideW == s.kw && s.outH * s.kh <= s.h &&
+                     s.outW * s.kw <= s.w;
+  // 2x2/s2 tiled windows on AVX-512.
+  const bool vector2x2 = isa == Isa::Avx512 && tiled && s.kh == 2 && s.kw == 2;
   const int64_t planes = s.n * s.c;
   const int64_t planeIn = s.h * s.w;
   const int64_t planeOut = s.outH * s.outW;
@@ -26,6 +32,14 @@ void maxPool2dBackwardGeneric(const Pool2dShape& s, const float* x, const float*
   for (int64_t p = 0; p < planes; ++p) {
     const float* in = x + p * planeIn;
     float* d = dx + p * planeIn;
+#if defined(__x86_64__)
+    if (vector2x2) {
+      // Every element of the windows is written; only rows / columns past them need zeros.
+      if (2 * s.outH != s.h || 2 * s.outW != s.w) std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
+      maxPool2x2BackwardPlaneAvx512(s, in, y + p * planeOut, dy + p * planeOut, d);
+      continue;
+    }
+#endif
     std::memset(d, 0, static_cast<size_t>(planeIn) * sizeof(float));
     if (tiled && s.kh == 2 && s.kw == 2) {
       // 2x2/s2 (LeNet, VGG): every element of a window gets its share (the gradient or 0) in
