@@ -29,6 +29,10 @@ describe('Tensor', () => {
       const y = cn.relu(cn.ones([size]));
       expect(native.DataAddressMod64(y.data)).toBe(0);
     }
+    // Outputs that skip zero-filling (native/binding/memory.cc newOutputUninitialized) too.
+    const c = cn.conv2d(cn.ones([1, 1, 5, 7]), cn.ones([3, 1, 2, 2]));
+    expect(native.DataAddressMod64(c.data)).toBe(0);
+    expect(Array.from(c.data)).toEqual(new Array(3 * 4 * 6).fill(4));
   });
 
   it('copies a number[] and accepts a shape product equal to the length', () => {

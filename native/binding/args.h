@@ -44,6 +44,10 @@ int64_t checkedProduct(Napi::Env env, const char* op, std::initializer_list<int6
 // A new 64-byte-aligned native buffer of `count` floats, handed to JS as an external
 // ArrayBuffer whose size is reported to V8. `out` receives the data pointer.
 Napi::Float32Array newOutput(Napi::Env env, int64_t count, float** out, const char* op);
+// The same without zero-filling it, for kernels that write every element of their output:
+// V8's ArrayBuffer::New zero-fills, which cost 6% of a LeNet-5 training step (perf,
+// 2026-11-25: memset under AllocateExternalBackingStore, 884 KB per conv1-sized output).
+Napi::Float32Array newOutputUninitialized(Napi::Env env, int64_t count, float** out, const char* op);
 
 }  // namespace convnode
 

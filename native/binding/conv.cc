@@ -108,7 +108,9 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   FloatView w = floatArrayArg(info[1], kOp, "weight", wLen);
   FloatView b = optionalFloatArrayArg(info[2], kOp, "bias", s.cout);
   float* y = nullptr;
-  Napi::Float32Array out = newOutput(env, yLen, &y, kOp);
+  // Every algorithm writes each output element (direct starts from the bias, the GEMMs use
+  // beta = 0), so the buffer is not zero-filled first.
+  Napi::Float32Array out = newOutputUninitialized(env, yLen, &y, kOp);
   const std::string algoName = enumProp(params, "algo", kOp,
                                         {"auto", "direct", "im2col", "gemm1x1", "winograd", "depthwise"}, "auto");
   ConvAlgo algo = ConvAlgo::Auto;

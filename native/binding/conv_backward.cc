@@ -22,7 +22,7 @@ Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
   FloatView dy = floatArrayArg(info[0], kOp, "gradOutput", checkedProduct(env, kOp, {s.n, s.cout, s.outH, s.outW}));
   FloatView w = floatArrayArg(info[1], kOp, "weight", checkedProduct(env, kOp, {s.cout, s.cin / s.groups, s.kh, s.kw}));
   float* dx = nullptr;
-  Napi::Float32Array out = newOutput(env, checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w}), &dx, kOp);
+  Napi::Float32Array out = newOutputUninitialized(env, checkedProduct(env, kOp, {s.n, s.cin, s.h, s.w}), &dx, kOp);
   conv2dBackwardInputGeneric(s, isaProp(info[2].As<Napi::Object>(), kOp), dy.data, w.data, dx);
   return out;
 }

@@ -26,7 +26,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
     alpha = static_cast<float>(slope);
   }
   float* y = nullptr;
-  Napi::Float32Array out = newOutput(env, x.length, &y, op);
+  Napi::Float32Array out = newOutputUninitialized(env, x.length, &y, op);
   unary(activeIsa(), Op, alpha, x.data, y, x.length);
   return out;
 }

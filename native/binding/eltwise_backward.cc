@@ -23,7 +23,7 @@ Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
   float alpha = 0.0f;
   if (Op == UnaryOp::LeakyRelu) alpha = static_cast<float>(numberArg(info[2], op, "negativeSlope"));
   float* dx = nullptr;
-  Napi::Float32Array out = newOutput(env, saved.length, &dx, op);
+  Napi::Float32Array out = newOutputUninitialized(env, saved.length, &dx, op);
   unaryBackwardGeneric(Op, alpha, saved.data, dy.data, dx, saved.length);
   return out;
 }

@@ -36,6 +36,30 @@ Napi::Float32Array newOutput(Napi::Env env, int64_t count, float** out, const ch
   return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, offset);
 }
 
+// node::Buffer::New (napi_create_buffer) allocates its V8-owned ArrayBuffer without zero-fill
+// (as Buffer.allocUnsafeSlow does); it is freed by the GC and detachable like any other.
+Napi::Float32Array newOutputUninitialized(Napi::Env env, int64_t count, float** out, const char* op) {
+  if (count < 0) {
+    throwRangeError(env, op, "output size", "a non-negative element count", std::to_string(count));
+  }
+  const int64_t bytes = count * static_cast<int64_t>(sizeof(float));
+  Napi::Buffer<uint8_t> raw;
+  try {
+    raw = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(bytes) + kAlignment);
+  } catch (const Napi::Error&) {
+    throwRangeError(env, op, "output", "an allocation of " + std::to_string(bytes) + " bytes",
+                    "out of memory");
+  }
+  Napi::ArrayBuffer buffer = raw.ArrayBuffer();
+  const uintptr_t start = reinterpret_cast<uintptr_t>(raw.Data());
+  const size_t offset = raw.ByteOffset() + (kAlignment - start % kAlignment) % kAlignment;
+  *out = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(buffer.Data()) + offset);
+  InstanceData& inst = instance(env);
+  inst.outputsAllocated += 1;
+  inst.outputBytesAllocated += bytes;
+  return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, offset);
+}
+
 namespace {
 
 // Release(arrayBuffer) -> boolean: detaches (and so frees) a buffer now. The TS layer calls it

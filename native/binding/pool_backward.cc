@@ -23,7 +23,7 @@ Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   FloatView y = floatArrayArg(info[1], op, "output", outCount);
   FloatView dy = floatArrayArg(info[2], op, "gradOutput", outCount);
   float* dx = nullptr;
-  Napi::Float32Array out = newOutput(env, inCount, &dx, op);
+  Napi::Float32Array out = newOutputUninitialized(env, inCount, &dx, op);
   maxPool2dBackwardGeneric(s, isaProp(info[3].As<Napi::Object>(), op), x.data, y.data, dy.data, dx);
   return out;
 }
