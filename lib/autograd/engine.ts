@@ -52,15 +52,28 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
   const grads = new Map<Tensor, Tensor>();
   // Gradients that several paths add to are copied once, so no op's output is modified.
   const owned = new Set<Tensor>();
+  // Pending gradients per storage buffer: an intermediate gradient is disposed (its native
+  // buffer freed now rather than by a later GC) once its node has run, unless another pending
+  // gradient still reads that buffer (add passes g through; reshape returns a view).
+  const pending = new Map<ArrayBufferLike, number>();
+  const hold = (g: Tensor, delta: number): void => {
+    const buffer = g.data.buffer;
+    const n = (pending.get(buffer) ?? 0) + delta;
+    if (n > 0) pending.set(buffer, n);
+    else pending.delete(buffer);
+  };
   const accumulate = (t: Tensor, g: Tensor): void => {
     const existing = grads.get(t);
     if (!existing) {
       grads.set(t, g);
+      hold(g, 1);
       return;
     }
     if (!owned.has(existing)) {
       const copy = new Tensor(existing.data.slice(), existing.shape);
+      hold(existing, -1);
       grads.set(t, copy);
+      hold(copy, 1);
       owned.add(copy);
       sumInto(copy.data, g.data);
     } else {
@@ -70,6 +83,11 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
   accumulate(root, seed);
 
   noGrad(() => {
+    // Frees g if it is an op's gradient output nothing else still reads (never the caller's seed).
+    const release = (g: Tensor): void => {
+      hold(g, -1);
+      if (g !== gradient && !pending.has(g.data.buffer)) g.dispose();
+    };
     for (const t of topologicalOrder(root)) {
       const g = grads.get(t);
       if (!g) continue;
@@ -78,6 +96,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
         // A leaf: add into .grad (a fresh buffer the user may modify in place).
         if (t.grad) sumInto(t.grad.data, g.data);
         else t.grad = new Tensor(g.data.slice(), t.shape);
+        grads.delete(t);
+        release(g);
         continue;
       }
       if (node.released) {
@@ -95,6 +115,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
         if (input && input.requiresGrad && gi) accumulate(input, gi);
       });
       grads.delete(t);
+      release(g);
     }
   });
 }
