@@ -24,10 +24,11 @@ namespace {
 constexpr int64_t kColumnBudgetFloats = int64_t(256) << 10;
 
 // Largest dW_g (coutG x taps) the Dot kernels take (their partial sums, 16 floats per output,
-// then fit in a 1 MiB L2). Min of 150 calls, 1 thread, 2026-11-25, Zen 5 (/root/tsx/bw.mjs),
-// gemm / dot / shifted in us: LeNet conv1 b64 6x25: 659 / 203 / 90; conv2 16x150: 540 / 288 /
-// 177; b64 16->32 5x5 @14 (32x400): 2208 / 2002 / 1316; b32 3->64 3x3 p1 @32 (64x27): 1628 /
-// 992 / 819; b32 64->64 3x3 p1 @16 (64x576, above the limit): 4879 / 4491 / 3969.
+// then fit in a 1 MiB L2). Min of 150 native.Conv2dBackwardWeight calls from node with
+// weightGradAlgo forced, 1 thread, 2026-11-25, Zen 5; gemm / dot / shifted in us:
+//   LeNet conv1 b64 6x25: 659 / 203 / 90            LeNet conv2 b64 16x150: 540 / 288 / 177
+//   b64 16->32 5x5 @14 (32x400): 2208 / 2002 / 1316  b32 3->64 3x3 p1 @32 (64x27): 1628 / 992 / 819
+//   b32 64->64 3x3 p1 @16 (64x576, above the limit): 4879 / 4491 / 3969
 constexpr int64_t kDotMaxOutputs = 16384;
 
 // Images per chunk of the shifted variant: their dY rows (and padded inputs) within 256 KiB.

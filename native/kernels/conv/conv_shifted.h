@@ -49,8 +49,9 @@ void shiftedAdjointAvx512(int64_t taps, int64_t k, const float* w, const float* 
 
 // Layers whose input gradient conv2dBackwardInputShifted computes faster than im2col-GEMM +
 // col2im: those of conv2dShiftedSuits with at most 16 output channels per group (the GEMM's
-// inner dimension). B64, 1 thread, min of 150 calls, 2026-11-25 (/root/tsx/bi.mjs), shifted vs
-// GEMM + col2im in us: LeNet conv2 6->16 5x5 @12: 197 vs 1200 (367 inside a training step);
+// inner dimension). 1 thread, min of 150 native.Conv2dBackwardInput calls from node, 2026-11-25,
+// shifted vs GEMM + col2im in us (outside a training step the GEMM path's fresh scratch pages
+// add faults): LeNet conv2 b64 6->16 5x5 @12: 197 vs 1200 (196 vs 367 inside the step);
 // b32 16->16 3x3 p1 @32: 1296 vs 2812; but 16->32 5x5 @14: 1531 vs 1392, b32 64->64 3x3 p1
 // @16: 3294 vs 2617.
 bool conv2dBackwardInputShiftedSuits(const Conv2dShape& s);
