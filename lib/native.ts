@@ -20,6 +20,8 @@ export interface ConvParams {
   relu?: boolean;
   /** Run this supported ISA's kernels instead of the active one (tests, benchmarks). */
   isa?: NativeIsa;
+  /** Winograd only: force F(2x2,3x3) or F(4x4,3x3) (tests, benches); absent = the heuristic. */
+  winogradTile?: 2 | 4;
   /** Weights prepacked once by Conv2dPrepack for this weight shape (compiled plans). */
   prepacked?: PrepackedConv;
 }

@@ -48,9 +48,12 @@ function check(l: Layer, isa: string, algos: (Algo | 'auto')[], tol = 1e-5): voi
       expect(() => native.Conv2d(x.data, w.data, b.data, params(l, algo, isa)), JSON.stringify({ algo, ...l })).toThrow(/algo/);
       continue;
     }
-    const got = native.Conv2d(x.data, w.data, b.data, params(l, algo, isa));
-    // Tolerance relative to max|output|: sums of cin*kh*kw products in float32.
-    expectClose(got, want, tol * Math.sqrt((l.cin / l.groups) * l.kh * l.kw), { isa, algo, ...l });
+    // Winograd runs under each output tile, F(2x2) and F(4x4), besides the heuristic's.
+    for (const winogradTile of algo === 'winograd' ? [undefined, 2, 4] as const : [undefined]) {
+      const got = native.Conv2d(x.data, w.data, b.data, { ...params(l, algo, isa), winogradTile });
+      // Tolerance relative to max|output|: sums of cin*kh*kw products in float32.
+      expectClose(got, want, tol * Math.sqrt((l.cin / l.groups) * l.kh * l.kw), { isa, algo, winogradTile, ...l });
+    }
   }
 }
 
@@ -96,6 +99,9 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['winograd, asymmetric padding', L({ cin: 3, cout: 2, h: 9, w: 6, pad: [0, 2, 2, 1] })],
     ['winograd, 1x1 output', L({ cin: 3, cout: 2, h: 3, w: 3, pad: [0, 0, 0, 0] })],
     ['winograd, many tile rows (chunked)', L({ cin: 3, cout: 4, h: 70, w: 9, n: 2 })],
+    ['winograd, chunks spanning images (batch 5, 7x7)', L({ cin: 6, cout: 5, h: 7, w: 7, n: 5 })],
+    ['winograd, chunks spanning images, ragged last chunk', L({ cin: 4, cout: 3, h: 5, w: 61, n: 7 })],
+    ['winograd, padding wider than the image', L({ cin: 2, cout: 3, h: 2, w: 3, pad: [2, 2, 2, 2] })],
     ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
     ['im2col 7x7/s2', L({ cin: 3, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 23, w: 20 })],
     ['im2col 11x11/s4', L({ cin: 3, cout: 5, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 31, w: 31 })],
@@ -112,20 +118,24 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['ResNet conv3_x 128 @ 28', 128, 128, 28],
     ['ResNet conv4_x 256 @ 14', 256, 256, 14],
     ['ResNet conv5_x 512 @ 7', 512, 512, 7],
-  ])('winograd vs direct within 1e-4 of max|y|: %s', (name, cin, cout, hw) => {
+    ['ResNet conv5_x 512 @ 7, batch 3', 512, 512, 7, 3],
+    ['ResNet conv4_x 256 @ 14, batch 2', 256, 256, 14, 2],
+  ])('winograd vs direct within 1e-4 of max|y|: %s', (name, cin, cout, hw, n = 1) => {
     const rnd = seededRandom(cin + hw);
-    const p = params(L({ cin, cout, h: hw, w: hw }), 'direct', isa);
-    const x = randomArray(cin * hw * hw, rnd);
+    const p = params(L({ n, cin, cout, h: hw, w: hw }), 'direct', isa);
+    const x = randomArray(n * cin * hw * hw, rnd);
     const w = randomArray(cout * cin * 9, rnd).map((v) => v * Math.sqrt(2 / (9 * cin)));
     const b = randomArray(cout, rnd);
     const direct = native.Conv2d(x, w, b, p);
-    const wino = native.Conv2d(x, w, b, { ...p, algo: 'winograd' });
-    let maxAbs = 0, maxErr = 0;
-    for (let i = 0; i < direct.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(direct[i]));
-      maxErr = Math.max(maxErr, Math.abs(direct[i] - wino[i]));
+    for (const winogradTile of [undefined, 2, 4] as const) {
+      const wino = native.Conv2d(x, w, b, { ...p, algo: 'winograd', winogradTile });
+      let maxAbs = 0, maxErr = 0;
+      for (let i = 0; i < direct.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(direct[i]));
+        maxErr = Math.max(maxErr, Math.abs(direct[i] - wino[i]));
+      }
+      expect(maxErr / maxAbs, `${name} isa=${isa} tile=${winogradTile}: max err ${maxErr}, max|y| ${maxAbs}`).toBeLessThan(1e-4);
     }
-    expect(maxErr / maxAbs, `${name} isa=${isa}: max err ${maxErr}, max|y| ${maxAbs}`).toBeLessThan(1e-4);
   });
 });
 
@@ -162,6 +172,24 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
     const want = native.Conv2d(x, w, b, p);
     expectClose(native.Conv2d(x, w, b, { ...p, prepacked: handle }), want, 1e-6, { isa });
     expectClose(native.Conv2d(x, w, b, { ...p, algo: 'auto', prepacked: handle }), want, 1e-6, { isa });
+    for (const winogradTile of [2, 4] as const) {
+      const h2 = native.Conv2dPrepack(w, { ...p, winogradTile });
+      expectClose(native.Conv2d(x, w, b, { ...p, winogradTile, prepacked: h2 }), want, 1e-5, { isa, winogradTile });
+    }
+  });
+
+  it('rejects a Winograd handle whose packing does not fit the call (tile count changed the micro-kernel)', () => {
+    // 7x7, F(2x2): 16 tiles per GEMM at batch 1 (AVX-512: 28x16 kernel), 128 at batch 8 (14x32).
+    const isa = ISAS[ISAS.length - 1];
+    const l7 = L({ cin: 16, cout: 32, h: 7, w: 7 });
+    const p1 = { ...params(l7, 'winograd', isa), winogradTile: 2 as const };
+    const w7 = randomArray(32 * 16 * 9, seededRandom(3));
+    const handle = native.Conv2dPrepack(w7, p1);
+    const x8 = randomArray(8 * 16 * 49, seededRandom(4));
+    const p8 = { ...p1, n: 8, prepacked: handle };
+    if (isa === 'avx512') expect(() => native.Conv2d(x8, w7, null, p8)).toThrow(/prepacked/);
+    else expectClose(native.Conv2d(x8, w7, null, p8), native.Conv2d(x8, w7, null, { ...p1, n: 8, algo: 'direct' }), 1e-5, { isa });
+    expect(() => native.Conv2d(x8.subarray(0, 16 * 49), w7, null, { ...p1, winogradTile: 3 as never })).toThrow(/winogradTile/);
   });
 
   it('rejects a handle for another shape, another algo, or a foreign object', () => {

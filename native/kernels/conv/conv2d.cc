@@ -56,18 +56,23 @@ ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
   if (convAlgoSupports(ConvAlgo::Winograd, s) && s.cin >= 16 && s.cout >= 16) {
-    // Per image: the 36 GEMMs of conv2dWinograd43 never span images, so a batch does not
-    // widen them.
-    const int64_t tiles = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
-    if (tiles >= 16) return ConvAlgo::Winograd;
+    // Judged per image (batch 1 is the case to win): F(4x4) from 16 tiles of 4x4 per image,
+    // F(2x2) from 16 tiles of 2x2 (7x7 and up).
+    const int64_t tiles2 = ((s.outH + 1) / 2) * ((s.outW + 1) / 2);
+    if (tiles2 >= 16) return ConvAlgo::Winograd;
   }
   const int64_t macs = s.n * s.cout * s.outH * s.outW * (s.cin / s.groups) * s.kh * s.kw;
   if (macs < 20000) return ConvAlgo::Direct;
   return ConvAlgo::Im2col;
 }
 
+WinogradTile winogradTileChoose(const Conv2dShape& s) {
+  const int64_t tiles4 = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
+  return tiles4 >= 16 ? WinogradTile::F4 : WinogradTile::F2;
+}
+
 void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const float* w,
-            const float* bias, float* y, bool relu) {
+            const float* bias, float* y, bool relu, WinogradTile wtile) {
   if (!isaSupported(isa)) isa = Isa::Generic;
   if (algo == ConvAlgo::Auto || !convAlgoSupports(algo, s)) algo = convAlgoChoose(s);
   switch (algo) {
@@ -80,9 +85,9 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
     case ConvAlgo::Winograd: {
       // Eager calls reuse a cached U only if the weights are byte-identical to those it was
       // computed from (see winograd_filter_cache.cc); a compiled plan holds its own U.
-      std::shared_ptr<const float> u = winograd43FilterCached(s, isa, w);
+      std::shared_ptr<const float> u = winogradFilterCached(s, isa, w, wtile);
       if (!u) throw std::bad_alloc();  // the binding turns it into a JS Error
-      return conv2dWinograd43(s, isa, x, u.get(), bias, y, relu);
+      return conv2dWinograd(s, isa, x, u.get(), bias, y, relu, wtile);
     }
     default: {
       conv2dDirectGeneric(s, x, w, bias, y);

@@ -179,7 +179,7 @@ void winoOutput(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, 
 }  // namespace
 
 const Wino43Fns& WINO_TABLE_NAME() {
-  static const Wino43Fns fns = {winoInput, winoOutput};
+  static const Wino43Fns fns = {winoInput, winoOutput, nullptr, nullptr};
   return fns;
 }
 

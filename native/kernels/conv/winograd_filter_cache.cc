@@ -26,6 +26,7 @@ struct Entry {
   const float* key = nullptr;
   int64_t cout = 0, cin = 0;
   Isa isa = Isa::Generic;  // U is packed for this ISA's micro-kernel
+  int64_t layout = 0;      // winogradLayoutKey: tile and micro-kernel
   AlignedFloats weights;  // the copy U was computed from
   AlignedFloats u;
   size_t bytes = 0;
@@ -47,13 +48,16 @@ uint64_t& useClock() {
 
 }  // namespace
 
-std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa isa, const float* w) {
+std::shared_ptr<const float> winogradFilterCached(const Conv2dShape& s, Isa isa, const float* w,
+                                                  WinogradTile tile) {
+  const int64_t layout = winogradLayoutKey(s, isa, tile);
   const size_t wBytes = static_cast<size_t>(s.cout * s.cin * 9) * sizeof(float);
   std::shared_ptr<Entry> hit;
   {
     std::lock_guard<std::mutex> lock(cacheMutex());
     for (const auto& e : entries())
-      if (e->key == w && e->cout == s.cout && e->cin == s.cin && e->isa == isa) hit = e;
+      if (e->key == w && e->cout == s.cout && e->cin == s.cin && e->isa == isa &&
+          e->layout == layout) hit = e;
   }
   if (hit && std::memcmp(hit->weights.get(), w, wBytes) == 0) {
     std::lock_guard<std::mutex> lock(cacheMutex());
@@ -65,17 +69,19 @@ std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa is
   e->cout = s.cout;
   e->cin = s.cin;
   e->isa = isa;
+  e->layout = layout;
   e->weights = allocFloats(static_cast<size_t>(s.cout * s.cin * 9));
-  e->u = allocFloats(static_cast<size_t>(winograd43FilterFloats(s, isa)));
+  e->u = allocFloats(static_cast<size_t>(winogradFilterFloats(s, isa, tile)));
   if (!e->weights || !e->u) return nullptr;
   std::memcpy(e->weights.get(), w, wBytes);
-  winograd43TransformFilter(s, isa, w, e->u.get());
-  e->bytes = wBytes + static_cast<size_t>(winograd43FilterFloats(s, isa)) * sizeof(float);
+  winogradTransformFilter(s, isa, w, e->u.get(), tile);
+  e->bytes = wBytes + static_cast<size_t>(winogradFilterFloats(s, isa, tile)) * sizeof(float);
   std::lock_guard<std::mutex> lock(cacheMutex());
   auto& all = entries();
   // Replace this layer's stale entry, then evict least recently used beyond the capacity.
   for (size_t i = 0; i < all.size(); ++i) {
-    if (all[i]->key == w && all[i]->cout == s.cout && all[i]->cin == s.cin && all[i]->isa == isa) {
+    if (all[i]->key == w && all[i]->cout == s.cout && all[i]->cin == s.cin && all[i]->isa == isa &&
+        all[i]->layout == layout) {
       all.erase(all.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }
@@ -94,7 +100,7 @@ std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa is
   return std::shared_ptr<const float>(e, e->u.get());
 }
 
-size_t winograd43FilterCacheBytes() {
+size_t winogradFilterCacheBytes() {
   std::lock_guard<std::mutex> lock(cacheMutex());
   size_t total = 0;
   for (const auto& x : entries()) total += x->bytes;

@@ -299,6 +299,11 @@ const GemmKernelTable* sgemmKernelFor(Isa isa, int64_t m, int64_t n) {
   return tableForShape(isaSupported(isa) ? isa : Isa::Generic, m, n);
 }
 
+void sgemmTableTile(const GemmKernelTable* t, int* mr, int* nr) {
+  *mr = t->mr;
+  *nr = t->nr;
+}
+
 int64_t sgemmPackedAFloats(const GemmKernelTable* t, int64_t m, int64_t k) {
   return roundUp(m, t->mr) * k;
 }
