@@ -52,7 +52,7 @@ struct WinoFns {
 // Scratch the plane variants need for tile size alpha (m + 2).
 inline int64_t winoPlaneTmpFloats(int64_t alpha, int64_t nrows, int64_t tw) {
   const int64_t m = alpha - 2;
-  return (m * nrows + alpha) * (m * tw + alpha) + 2 * alpha * alpha * nrows * tw + 64;
+  return (m * nrows + alpha) * (m * tw + alpha) + (2 * alpha * alpha + 1) * nrows * tw + 64;
 }
 using Wino43Fns = WinoFns;
 const WinoFns& wino22Generic();
