@@ -73,6 +73,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
               float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf,
               const float* packedA) {
   const int64_t MR = t.mr, NR = t.nr;
+  const GemmUkernelFn ukernel = packedA && t.ukernelPrepacked ? t.ukernelPrepacked : t.ukernel;
   for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
     const int64_t nc = std::min<int64_t>(t.nc, blk.j1 - jc);
     for (int64_t pc = 0; pc < s.k; pc += t.kc) {
@@ -95,7 +96,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = std::min(MR, mc - ir);
             p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
-            t.ukernel(kc, ap + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
+            ukernel(kc, ap + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
                       mr, nr, p);
           }
         }
