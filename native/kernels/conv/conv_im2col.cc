@@ -26,12 +26,31 @@ Im2colFillFn fillFor(Isa isa) {
 }
 }  // namespace
 
+// The implicit-GEMM path for few input channels (conv_smallcin_avx512.cc). Depends only on
+// what a prepacked handle is checked against (weight shape, groups) and the ISA, so weights
+// packed for one input size or stride stay valid for another.
+bool convSmallCinEligible(const Conv2dShape& s, Isa isa) {
+#if defined(__x86_64__)
+  return isa == Isa::Avx512 && s.groups == 1 && s.cin <= 4;
+#else
+  (void)s;
+  (void)isa;
+  return false;
+#endif
+}
+
 int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa) {
+#if defined(__x86_64__)
+  if (convSmallCinEligible(s, isa)) return convSmallCinPackedFloats(s);
+#endif
   const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
   return s.groups * sgemmPackedAFloats(isa, s.cout / s.groups, kTotal);
 }
 
 void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed) {
+#if defined(__x86_64__)
+  if (convSmallCinEligible(s, isa)) return convSmallCinPackAvx512(s, w, packed);
+#endif
   const int64_t coutG = s.cout / s.groups;
   const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
   const int64_t per = sgemmPackedAFloats(isa, coutG, kTotal);
@@ -46,6 +65,18 @@ void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* p
 
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW) {
+#if defined(__x86_64__)
+  if (convSmallCinEligible(s, isa)) {
+    AlignedFloats own;
+    if (!packedW) {
+      own = allocFloats(static_cast<size_t>(convSmallCinPackedFloats(s)));
+      if (!own) throw std::bad_alloc();
+      convSmallCinPackAvx512(s, w, own.get());
+      packedW = own.get();
+    }
+    return conv2dSmallCinAvx512(s, x, packedW, bias, y, relu);
+  }
+#endif
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t kTotal = cinG * s.kh * s.kw;
   const int64_t hw = s.outH * s.outW;

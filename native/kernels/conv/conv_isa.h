@@ -30,6 +30,15 @@ void im2colFillAvx2(const Conv2dShape& s, const float* plane0, int64_t cinG, int
 void im2colFillAvx512(const Conv2dShape& s, const float* plane0, int64_t cinG, int64_t oy0,
                       int64_t rows, float* col);
 
+// Few input channels (RGB stems), AVX-512 only (conv_smallcin_avx512.cc): implicit GEMM over a
+// phase-split copy of the input, weights packed in 8-channel panels. Used by conv2dIm2col when
+// convSmallCinEligible (conv_im2col.cc).
+int64_t convSmallCinPackedFloats(const Conv2dShape& s);
+void convSmallCinPackAvx512(const Conv2dShape& s, const float* w, float* packed);
+void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* packed,
+                          const float* bias, float* y, bool relu);
+bool convSmallCinEligible(const Conv2dShape& s, Isa isa);
+
 // Winograd F(m x m, 3x3) transforms over one row of tiles (tw tiles side by side), alpha = m + 2
 // (F(4x4): 6x6 tiles, winograd43.inl; F(2x2): 4x4 tiles, winograd22.inl).
 // Input: rows is alpha zero-padded input rows of length >= m*tw + 4 (row stride rs); writes
