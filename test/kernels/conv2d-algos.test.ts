@@ -105,6 +105,12 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
     ['im2col 7x7/s2', L({ cin: 3, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 23, w: 20 })],
     ['im2col 11x11/s4', L({ cin: 3, cout: 5, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 31, w: 31 })],
+    // Few input channels (AVX-512: implicit GEMM over 16-pixel groups that wrap across rows).
+    ['stem 7x7/s2, output rows wider than 16 (wrapping groups)', L({ n: 2, cin: 3, cout: 19, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 45, w: 41, relu: true })],
+    ['stem 11x11/s4, 19-wide output', L({ cin: 3, cout: 17, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 40, w: 79 })],
+    ['few channels, stride 3, dilation 2, asymmetric padding', L({ cin: 2, cout: 9, kh: 3, kw: 5, sh: 3, sw: 3, dh: 2, dw: 2, pad: [0, 3, 4, 1], h: 30, w: 70 })],
+    ['one input channel, 1x1 stride 2', L({ cin: 1, cout: 8, kh: 1, kw: 1, sh: 2, sw: 2, pad: [0, 0, 0, 0], h: 9, w: 37 })],
+    ['4 input channels, 3x3, output exactly 16 wide', L({ cin: 4, cout: 24, h: 16, w: 16, n: 3 })],
     ['depthwise 3x3/s2 multiplier 2', L({ cin: 5, cout: 10, groups: 5, sh: 2, sw: 2, h: 13, w: 12 })],
     ['depthwise 5x5 dilated', L({ cin: 4, cout: 4, groups: 4, kh: 5, kw: 5, dh: 2, dw: 2, pad: [4, 4, 4, 4], h: 9, w: 17 })],
     ['relu fused', L({ relu: true, cin: 8, cout: 16, h: 12, w: 12 })],
@@ -207,6 +213,9 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
       L({ cin: 6, cout: 20, kh: 5, kw: 3, sh: 2, sw: 1, h: 17, w: 13, pad: [2, 1, 0, 1], groups: 2, relu: true }),
       L({ cin: 8, cout: 30, kh: 3, kw: 3, h: 7, w: 7 }),
       L({ cin: 12, cout: 9, kh: 1, kw: 1, sh: 2, sw: 2, h: 9, w: 10, pad: [0, 0, 0, 0], groups: 3 }),
+      // cin <= 4: the AVX-512 implicit-GEMM layout, for im2col and gemm1x1 alike.
+      L({ cin: 3, cout: 20, kh: 7, kw: 7, sh: 2, sw: 2, h: 40, w: 38, pad: [3, 3, 3, 3], relu: true }),
+      L({ cin: 3, cout: 11, kh: 1, kw: 1, h: 9, w: 21, pad: [0, 0, 0, 0] }),
     ];
     for (const layer of layers) {
       const r = seededRandom(layer.cin * 31 + layer.cout);

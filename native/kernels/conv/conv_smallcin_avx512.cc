@@ -36,6 +36,13 @@ namespace {
 constexpr int kMr = 8;  // output channels per tile
 constexpr int kNv = 3;  // 16-pixel groups per tile
 
+// d[j] = row[j * S + o] for j in [lo, hi); S a compile-time constant so the loop vectorizes.
+template <int S>
+void copyStrided(const float* __restrict row, int64_t o, float* __restrict d, int64_t lo,
+                 int64_t hi) {
+  for (int64_t j = lo; j < hi; ++j) d[j] = row[j * S + o];
+}
+
 // One 16-pixel group of the B operand: lanes below `cut` read row pointer lo, the others
 // (a group that wraps onto the next output row) read hi.
 struct PixelGroup {
@@ -163,11 +170,19 @@ void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* pac
           std::memset(d, 0, sizeof(float) * wq);
           continue;
         }
+        // Columns j with 0 <= j*S + ph - padLeft < w are copied, the others zeroed.
         const float* src = xb + (ic * s.h + iy) * s.w;
-        for (int64_t j = 0; j < wq; ++j) {
-          const int64_t ix = j * S + ph - s.padLeft;
-          d[j] = (ix >= 0 && ix < s.w) ? src[ix] : 0.0f;
-        }
+        const int64_t o = ph - s.padLeft;
+        const int64_t first = s.padLeft - ph <= 0 ? 0 : (s.padLeft - ph + S - 1) / S;
+        const int64_t lo = std::min(first, wq);
+        const int64_t last = s.w - 1 + s.padLeft - ph;  // largest j*S allowed
+        const int64_t hi = std::max(lo, last < 0 ? 0 : std::min(wq, last / S + 1));
+        std::memset(d, 0, sizeof(float) * lo);
+        if (S == 1 && hi > lo) std::memcpy(d + lo, src + lo + o, sizeof(float) * (hi - lo));
+        else if (S == 2) copyStrided<2>(src, o, d, lo, hi);
+        else if (S == 4) copyStrided<4>(src, o, d, lo, hi);
+        else for (int64_t j = lo; j < hi; ++j) d[j] = src[j * S + o];
+        std::memset(d + hi, 0, sizeof(float) * (wq - hi));
       }
 #if defined(CONVNODE_OPENMP)
 #pragma omp single
