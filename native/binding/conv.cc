@@ -58,7 +58,7 @@ struct PrepackedConv {
   ConvAlgo algo = ConvAlgo::Winograd;
   Isa isa = Isa::Generic;  // GEMM panel layouts differ per ISA
   WinogradTile tile = WinogradTile::Auto;  // Winograd: the tile U was transformed for
-  int64_t layout = 0;                      // Winograd: winogradLayoutKey when packed
+  int64_t layout = 0;  // winogradLayoutKey / convGemmLayoutKey when packed
   AlignedFloats data;
   int64_t bytes = 0;
 };
@@ -94,6 +94,8 @@ Napi::Value Conv2dPrepack(const Napi::CallbackInfo& info) {
   if (algo == ConvAlgo::Winograd) {
     p->tile = winogradTileProp(params);
     p->layout = winogradLayoutKey(s, isa, p->tile);
+  } else {
+    p->layout = convGemmLayoutKey(s, isa);
   }
   const int64_t floats = algo == ConvAlgo::Winograd ? winogradFilterFloats(s, isa, p->tile) : convGemmPackedFloats(s, isa);
   p->data = allocFloats(static_cast<size_t>(floats));
@@ -165,6 +167,11 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
       }
       conv2dWinograd(s, p->isa, x.data, p->data.get(), b.data, y, relu, p->tile);
     } else {
+      // The panel layout follows the micro-kernel chosen for (cout, outH*outW).
+      if (convGemmLayoutKey(s, p->isa) != p->layout) {
+        throwRangeError(env, kOp, "prepacked", "a handle prepacked for this output size",
+                        "one prepacked for another image size");
+      }
       if (p->algo == ConvAlgo::Im2col) conv2dIm2col(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
       else conv2dGemm1x1(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
     }

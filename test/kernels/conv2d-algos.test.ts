@@ -208,6 +208,19 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
     expect(() => native.Conv2dPrepack(w, { ...p, algo: 'direct' })).toThrow(/algo/);
   });
 
+  it('rejects a GEMM handle whose panel layout does not fit the call (pixels per image changed the micro-kernel)', () => {
+    // 1x1, 64 output channels: 8x48 tiles at 56x56 (AVX-512), 14x32 at 2x2 (4 pixels).
+    const isa = ISAS[ISAS.length - 1];
+    const big = L({ cin: 16, cout: 64, kh: 1, kw: 1, h: 56, w: 56, pad: [0, 0, 0, 0] });
+    const pBig = params(big, 'gemm1x1', isa);
+    const w1 = randomArray(64 * 16, seededRandom(8));
+    const handle = native.Conv2dPrepack(w1, pBig);
+    const pSmall = { ...pBig, h: 2, w: 2 };
+    const xs = randomArray(16 * 4, seededRandom(9));
+    if (isa === 'avx512') expect(() => native.Conv2d(xs, w1, null, { ...pSmall, prepacked: handle })).toThrow(/prepacked/);
+    else expectClose(native.Conv2d(xs, w1, null, { ...pSmall, prepacked: handle }), native.Conv2d(xs, w1, null, pSmall), 1e-5, { isa });
+  });
+
   it.each(ISAS)('im2col / gemm1x1 with packed weights match the unpacked run (isa=%s)', (isa) => {
     const layers: Layer[] = [
       L({ cin: 6, cout: 20, kh: 5, kw: 3, sh: 2, sw: 1, h: 17, w: 13, pad: [2, 1, 0, 1], groups: 2, relu: true }),
@@ -216,6 +229,9 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
       // cin <= 4: the AVX-512 implicit-GEMM layout, for im2col and gemm1x1 alike.
       L({ cin: 3, cout: 20, kh: 7, kw: 7, sh: 2, sw: 2, h: 40, w: 38, pad: [3, 3, 3, 3], relu: true }),
       L({ cin: 3, cout: 11, kh: 1, kw: 1, h: 9, w: 21, pad: [0, 0, 0, 0] }),
+      // 64 / 128 output channels: 8x48 panels on AVX-512.
+      L({ cin: 24, cout: 64, kh: 1, kw: 1, h: 30, w: 31, pad: [0, 0, 0, 0], relu: true }),
+      L({ cin: 16, cout: 128, kh: 3, kw: 3, h: 12, w: 20 }),
     ];
     for (const layer of layers) {
       const r = seededRandom(layer.cin * 31 + layer.cout);

@@ -66,6 +66,9 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
 // compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a
 // 512->512 3x3 layer that is 9.4 MB of strided copies per call).
 int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa);
+// The packed layout depends on the micro-kernel chosen for (cout/groups, outH*outW) and on the
+// ISA: two shapes with equal keys can share packed weights (prepacked handles check it).
+int64_t convGemmLayoutKey(const Conv2dShape& s, Isa isa);
 void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed);
 // Depthwise (groups == cin): per channel plane, padded copy then SIMD over output columns.
 void conv2dDepthwise(const Conv2dShape& s, Isa isa, const float* x, const float* w,

@@ -55,7 +55,9 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
       }
       float* yg = y + (b * s.cout + g * coutG) * hw;
       if (packedW)
-        sgemmPrepackedA(isa, gs, packedW + g * sgemmPackedAFloats(isa, coutG, cinG), xb + g * cinG * hw, yg, ep);
+        sgemmPrepackedA(packedKernel(s, isa), gs,
+                        packedW + g * sgemmPackedAFloats(packedKernel(s, isa), coutG, cinG),
+                        xb + g * cinG * hw, yg, ep);
       else
         sgemmIsa(isa, gs, w + g * coutG * cinG, xb + g * cinG * hw, yg, ep);
     }

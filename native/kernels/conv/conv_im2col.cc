@@ -39,12 +39,26 @@ bool convSmallCinEligible(const Conv2dShape& s, Isa isa) {
 #endif
 }
 
+// The SGEMM micro-kernel that prepacked weights are laid out for: chosen from the output
+// channels per group and the pixels per image (AVX-512: 8x48 for 64 / 128 channels, see
+// sgemm.cc), the same for gemm1x1 and im2col so that either can use the packed weights.
+const GemmKernelTable* packedKernel(const Conv2dShape& s, Isa isa) {
+  return sgemmKernelFor(isa, s.cout / s.groups, s.outH * s.outW);
+}
+
+int64_t convGemmLayoutKey(const Conv2dShape& s, Isa isa) {
+  if (convSmallCinEligible(s, isa)) return -1;
+  int mr = 0, nr = 0;
+  sgemmTableTile(packedKernel(s, isa), &mr, &nr);
+  return mr * 1000 + nr;
+}
+
 int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa) {
 #if defined(__x86_64__)
   if (convSmallCinEligible(s, isa)) return convSmallCinPackedFloats(s);
 #endif
   const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
-  return s.groups * sgemmPackedAFloats(isa, s.cout / s.groups, kTotal);
+  return s.groups * sgemmPackedAFloats(packedKernel(s, isa), s.cout / s.groups, kTotal);
 }
 
 void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed) {
@@ -53,13 +67,14 @@ void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* p
 #endif
   const int64_t coutG = s.cout / s.groups;
   const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
-  const int64_t per = sgemmPackedAFloats(isa, coutG, kTotal);
+  const GemmKernelTable* t = packedKernel(s, isa);
+  const int64_t per = sgemmPackedAFloats(t, coutG, kTotal);
   for (int64_t g = 0; g < s.groups; ++g) {
     GemmShape gs;
     gs.m = coutG;
     gs.k = kTotal;
     gs.lda = kTotal;
-    sgemmPackA(isa, gs, w + g * coutG * kTotal, packed + g * per);
+    sgemmPackA(t, gs, w + g * coutG * kTotal, packed + g * per);
   }
 }
 
@@ -148,7 +163,9 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
         }
         float* yc = y + (b * s.cout + g * coutG) * hw + oy0 * s.outW;
         if (packedW)
-          sgemmPrepackedA(isa, gs, packedW + g * sgemmPackedAFloats(isa, coutG, kTotal), col.get(), yc, ep);
+          sgemmPrepackedA(packedKernel(s, isa), gs,
+                          packedW + g * sgemmPackedAFloats(packedKernel(s, isa), coutG, kTotal),
+                          col.get(), yc, ep);
         else
           sgemmIsa(isa, gs, w + g * coutG * kTotal, col.get(), yc, ep);
       }

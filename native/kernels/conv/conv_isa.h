@@ -39,6 +39,10 @@ void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* pac
                           const float* bias, float* y, bool relu);
 bool convSmallCinEligible(const Conv2dShape& s, Isa isa);
 
+// The SGEMM micro-kernel table that convGemmPackWeights packs for (conv_im2col.cc).
+struct GemmKernelTable;
+const GemmKernelTable* packedKernel(const Conv2dShape& s, Isa isa);
+
 // Winograd F(m x m, 3x3) transforms over one row of tiles (tw tiles side by side), alpha = m + 2
 // (F(4x4): 6x6 tiles, winograd43.inl; F(2x2): 4x4 tiles, winograd22.inl).
 // Input: rows is alpha zero-padded input rows of length >= m*tw + 4 (row stride rs); writes

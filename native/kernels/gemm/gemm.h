@@ -63,6 +63,9 @@ int64_t sgemmPackedAFloats(const GemmKernelTable* t, int64_t m, int64_t k);
 void sgemmPackA(const GemmKernelTable* t, const GemmShape& s, const float* a, float* packed);
 int64_t sgemmScratchFloats(const GemmKernelTable* t, const GemmShape& s);
 void sgemmTableTile(const GemmKernelTable* t, int* mr, int* nr);
+void sgemmPrepackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
+                     const float* b, float* c, const GemmEpilogue& ep = GemmEpilogue(),
+                     int threads = 0);
 void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
                         const float* b, float* c, const GemmEpilogue& ep, float* scratch);
 
