@@ -47,11 +47,21 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
 //   1x1 256->64 @56:  gemm1x1 0.52   im2col 0.62
 //   dw3x3 32 @112:    depthwise 0.137   im2col 0.85   direct 0.42
 //   7x7/s2 3->64 @224, 11x11/s4 3->96 @227: im2col 1.47 / 1.19 vs direct 23 / 25
-// Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 when one
-// image gives >= 16 output tiles (14x14 and up), whatever the batch (its 36 GEMMs are
-// [cout x cin] x [cin x tiles of one image]; at 7x7, 4 tiles fill a quarter of a 16-wide
-// register tile and U, 4x the weights, dominates the memory traffic); direct only for layers
-// too small to amortize packing; im2col otherwise.
+// Revised 2026-11-25 01:40 UTC (same VM; `npx tsx bench/ab-conv.ts <layer> <algo>`: ours with
+// prepacked weights side by side with onnxruntime-node's one-node model in one process, and
+// /tmp loops with the caches flushed between calls; min ms, 1 thread):
+//   3x3 512->512 @7, batch 1: winograd F(2x2) 0.72-0.75 (4 F(4x4) tiles: 2.2)   im2col 1.37-1.65
+//                    batch 8: F(2x2) 5.4   F(4x4) 5.8   (ORT 0.94-1.07 / 7.5-7.8)
+//   3x3 64->64 @7 / 128->128 @7 / 64->64 @12: F(2x2) 0.029 / 0.071 / 0.061 vs im2col 0.041 /
+//                    0.119 / 0.074; 32->32 @12: 0.027 vs 0.028
+//   stems, cin <= 4 (AVX-512 implicit GEMM inside im2col): 7x7/s2 3->64 @224 1.03 (im2col 1.39),
+//                    11x11/s4 3->96 @227 0.94-0.96 (1.14)
+// Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 once one
+// image gives >= 16 tiles of 2x2 (7x7 and up) with >= 16 channels in and out: F(4x4) from 16
+// tiles of 4x4 (13x13 and up), F(2x2) below (winogradTileChoose: at 7x7, 4 tiles of 4x4 fill a
+// quarter of a 16-wide register tile and U, 4x the weights, dominates the memory traffic; F(2x2)
+// has 16 tiles and U = 16/9 of the weights); direct only for layers too small to amortize
+// packing; im2col otherwise.
 ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
@@ -66,6 +76,7 @@ ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   return ConvAlgo::Im2col;
 }
 
+// F(4x4) where one image has >= 16 tiles of 4x4 (see the measurements above convAlgoChoose).
 WinogradTile winogradTileChoose(const Conv2dShape& s) {
   const int64_t tiles4 = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
   return tiles4 >= 16 ? WinogradTile::F4 : WinogradTile::F2;
