@@ -40,7 +40,7 @@ for (let r = 0; r < reps; r++) {
   let t0 = performance.now(); yOurs = native.Conv2d(x, w, b, p); tU.push(performance.now() - t0);
   t0 = performance.now(); yOrt = (await sess.run(feeds)).y.data as Float32Array; tO.push(performance.now() - t0);
 }
-const st = (a: number[]) => { const s = [...a].sort((u, v) => u - v); return { min: s[0], med: s[s.length >> 1] }; };
+const st = (a: number[]) => { const s = [...a].sort((u, v) => u - v); if (process.env.PCT) console.log(s.filter((_, i) => i % Math.ceil(s.length / 10) === 0).map((v) => v.toFixed(2)).join(" ")); return { min: s[0], med: s[s.length >> 1] }; };
 const u = st(tU), o = st(tO);
 const flops = 2 * batch * cout * outH * outH * cin * k * k;
 console.log(`${spec} ${algo}${p.winogradTile ?? ''}${p.prepacked ? '+pack' : ''}: ours min ${u.min.toFixed(3)} med ${u.med.toFixed(3)} | ort min ${o.min.toFixed(3)} med ${o.med.toFixed(3)} | ratio(min) ${(o.min / u.min).toFixed(2)} med ${(o.med / u.med).toFixed(2)} | ${(flops / u.min / 1e6).toFixed(0)} GF/s | err ${(maxErr / maxAbs).toExponential(1)}`);

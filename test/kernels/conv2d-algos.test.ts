@@ -160,6 +160,9 @@ describe('conv2d algo option', () => {
   it("ConvAlgoFor reports 'auto''s choice", () => {
     const base = params(L({ cin: 64, cout: 64, h: 56, w: 56 }), 'auto', ISAS[ISAS.length - 1]);
     expect(native.ConvAlgoFor(base)).toBe('winograd');
+    // F(2x2) from 7x7 (16 tiles of 2x2) up; below that, im2col.
+    expect(native.ConvAlgoFor({ ...base, cin: 512, cout: 512, h: 7, w: 7 })).toBe('winograd');
+    expect(native.ConvAlgoFor({ ...base, cin: 512, cout: 512, h: 5, w: 5 })).toBe('im2col');
     expect(native.ConvAlgoFor({ ...base, kh: 1, kw: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 })).toBe('gemm1x1');
     expect(native.ConvAlgoFor({ ...base, groups: 64, cout: 64 })).toBe('depthwise');
   });
