@@ -58,10 +58,10 @@ bool convAlgoSupports(ConvAlgo a, const Conv2dShape& s) {
 //                    11x11/s4 3->96 @227 0.94-0.96 (1.14)
 // Hence: depthwise for groups == cin; gemm1x1 for unpadded 1x1; Winograd for 3x3/s1 once one
 // image gives >= 16 tiles of 2x2 (7x7 and up) with >= 16 channels in and out: F(4x4) from 16
-// tiles of 4x4 (13x13 and up), F(2x2) below (winogradTileChoose: at 7x7, 4 tiles of 4x4 fill a
-// quarter of a 16-wide register tile and U, 4x the weights, dominates the memory traffic; F(2x2)
-// has 16 tiles and U = 16/9 of the weights); direct only for layers too small to amortize
-// packing; im2col otherwise.
+// tiles of 4x4 in the batch (13x13 and up at batch 1; 7x7 from batch 4), F(2x2) below
+// (winogradTileChoose: at 7x7, batch 1, 4 tiles of 4x4 fill a quarter of a 16-wide register
+// tile and U, 4x the weights, dominates the memory traffic; F(2x2) has 16 tiles and U = 16/9
+// of the weights); direct only for layers too small to amortize packing; im2col otherwise.
 ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   if (convAlgoSupports(ConvAlgo::Depthwise, s)) return ConvAlgo::Depthwise;
   if (convAlgoSupports(ConvAlgo::Gemm1x1, s)) return ConvAlgo::Gemm1x1;
@@ -76,10 +76,14 @@ ConvAlgo convAlgoChoose(const Conv2dShape& s) {
   return ConvAlgo::Im2col;
 }
 
-// F(4x4) where one image has >= 16 tiles of 4x4 (see the measurements above convAlgoChoose).
+// F(4x4) where the batch has >= 16 tiles of 4x4 (its GEMMs span images), F(2x2) below: at 7x7
+// (4 tiles of 4x4 per image) F(2x2) wins at batch 1-2, F(4x4) from batch 4, once its 2.25x
+// fewer multiplies outweigh streaming a U 2.25x larger. 3x3 512->512 @7, prepacked, 1 thread,
+// min ms (bench/ab-conv.ts, 2026-11-25): batch 1 0.72-0.76 vs 2.2; batch 2 1.34 vs 2.04;
+// batch 4 2.74 vs 2.47; batch 8 5.4-5.8 vs 4.6-4.8 (ORT 1.0-1.2 / 2.0 / 4.0 / 7.6-8.2).
 WinogradTile winogradTileChoose(const Conv2dShape& s) {
   const int64_t tiles4 = ((s.outH + 3) / 4) * ((s.outW + 3) / 4);
-  return tiles4 >= 16 ? WinogradTile::F4 : WinogradTile::F2;
+  return s.n * tiles4 >= 16 ? WinogradTile::F4 : WinogradTile::F2;
 }
 
 void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const float* w,
