@@ -212,8 +212,10 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
   const int64_t uPer = roundUp(sgemmPackedAFloats(kernel, s.cout, s.cin), 16);
   const WinoFns& fns = winoFor(isa, tile);
   const int64_t tcMax = geo.tcMax;
-  const int64_t rs = roundUp(m * tw + 4, 16);  // padded input row (+4: whole last phase group)
-  const int64_t os = roundUp(m * tw, 16);      // output row buffer
+  // Padded input row (+4: whole last phase group; a multiple of 32 so that F(4x4)'s phase pass
+  // can run over whole 8-lane vectors) and output row buffer (room for tw rounded up to 8).
+  const int64_t rs = roundUp(m * tw + 4, 32);
+  const int64_t os = roundUp(m * roundUp(tw, 8), 16);
   GemmShape gs;
   gs.m = s.cout;
   gs.n = tcMax;
@@ -230,7 +232,8 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
       planeMode ? winoPlaneTmpFloats(alpha, segRowsMax, tw) : 0), 16);
   const int64_t perThread = alpha * rs + tmpFloats + m * os + gemmScratch;
   const int64_t vFloats = roundUp(planes * s.cin * tcMax, 16);
-  const int64_t mFloats = roundUp(planes * s.cout * tcMax, 16);
+  // + 16: the F(4x4) output pass reads up to 7 lanes past the last tile (winograd43.inl).
+  const int64_t mFloats = roundUp(planes * s.cout * tcMax, 16) + 16;
   const int threads = threadsFor(planes * tcMax, s.cin * s.cout);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(vFloats + mFloats + perThread * threads));
   if (!scratch) throw std::bad_alloc();

@@ -98,13 +98,16 @@ void winoInputCols(const float* __restrict p0, const float* __restrict p1,
 // rows: 6 zero-padded input rows (stride rs >= 4*tw + 4); writes v[(i*6+k)*ldv + tx].
 // tmp: >= 6*rs + 4*(tw + 1) floats... sized by the caller as 36*tw + 10*rs.
 void winoInput(const float* rows, int64_t rs, int64_t tw, float* v, int64_t ldv, float* tmp) {
+  // The row and phase passes run over whole vectors (rs columns, phases rounded up to 8: the
+  // caller makes rs a multiple of 32 >= 4*tw + 4): with tw = 14 (56x56) the exact counts left
+  // scalar remainder loops behind the 8-wide ones.
   float* w = tmp;                // 6 rows of rs
-  float* p = tmp + 6 * rs;       // 4 phases of tw + 1
-  const int64_t ps = tw + 1;
+  float* p = tmp + 6 * rs;       // 4 phases of ps >= tw + 1
+  const int64_t ps = (tw + 1 + 7) / 8 * 8;
   winoInputRows(rows, rows + rs, rows + 2 * rs, rows + 3 * rs, rows + 4 * rs, rows + 5 * rs,
-                4 * tw + 4, w, w + rs, w + 2 * rs, w + 3 * rs, w + 4 * rs, w + 5 * rs);
+                rs, w, w + rs, w + 2 * rs, w + 3 * rs, w + 4 * rs, w + 5 * rs);
   for (int i = 0; i < 6; ++i) {
-    winoDeinterleave4(w + i * rs, tw + 1, p, p + ps, p + 2 * ps, p + 3 * ps);
+    winoDeinterleave4(w + i * rs, ps, p, p + ps, p + 2 * ps, p + 3 * ps);
     float* vi = v + (i * 6) * ldv;
     winoInputCols(p, p + ps, p + 2 * ps, p + 3 * ps, tw, vi, vi + ldv, vi + 2 * ldv,
                   vi + 3 * ldv, vi + 4 * ldv, vi + 5 * ldv);
@@ -154,21 +157,25 @@ void winoOutputCols(const float* __restrict c0, const float* __restrict c1,
 }
 
 // m[e*ldm + tx] -> 4 output rows out[j*os + 4tx + q]. tmp: >= 24*tw floats.
+// Both passes run over tp = tw rounded up to 8 lanes (no scalar remainder loops): the lanes past
+// tw read whatever follows in m (the caller leaves slack at the end of M) and land in out's
+// padding (os >= 4*tp).
 void winoOutput(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, float* out,
                 int64_t os, float* tmp) {
-  // tmp[(j*6 + k)*tw + tx] = s_{j,k}[tx]
+  const int64_t tp = (tw + 7) / 8 * 8;
+  // tmp[(j*6 + k)*tp + tx] = s_{j,k}[tx]
   for (int k = 0; k < 6; ++k) {
     winoOutputRows(m + k * ldm, m + (6 + k) * ldm, m + (12 + k) * ldm, m + (18 + k) * ldm,
-                   m + (24 + k) * ldm, m + (30 + k) * ldm, tw, tmp + k * tw, tmp + (6 + k) * tw,
-                   tmp + (12 + k) * tw, tmp + (18 + k) * tw);
+                   m + (24 + k) * ldm, m + (30 + k) * ldm, tp, tmp + k * tp, tmp + (6 + k) * tp,
+                   tmp + (12 + k) * tp, tmp + (18 + k) * tp);
   }
   for (int j = 0; j < 4; ++j) {
-    const float* c = tmp + j * 6 * tw;
+    const float* c = tmp + j * 6 * tp;
     if (relu)
-      winoOutputCols<true>(c, c + tw, c + 2 * tw, c + 3 * tw, c + 4 * tw, c + 5 * tw, tw, bias,
+      winoOutputCols<true>(c, c + tp, c + 2 * tp, c + 3 * tp, c + 4 * tp, c + 5 * tp, tp, bias,
                            out + j * os);
     else
-      winoOutputCols<false>(c, c + tw, c + 2 * tw, c + 3 * tw, c + 4 * tw, c + 5 * tw, tw, bias,
+      winoOutputCols<false>(c, c + tp, c + 2 * tp, c + 3 * tp, c + 4 * tp, c + 5 * tp, tp, bias,
                             out + j * os);
   }
 }
