@@ -54,7 +54,8 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
             WinogradTile wtile = WinogradTile::Auto);
 
 // im2col + SGEMM per group, in chunks of output rows so the column buffer stays near L2/L3
-// size whatever the layer.
+// size whatever the layer. On AVX-512, layers with cin <= 4 and groups 1 (RGB stems) run an
+// implicit GEMM instead (conv_smallcin_avx512.cc: no column matrix).
 // packedW (optional): the weights packed once by convGemmPackWeights for this isa.
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW = nullptr);
@@ -62,8 +63,9 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu, const float* packedW = nullptr);
-// Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa`, for
-// compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a
+// Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa` (of
+// the micro-kernel chosen for cout/g x outH*outW; the implicit-GEMM layout where that path
+// runs), for compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a
 // 512->512 3x3 layer that is 9.4 MB of strided copies per call).
 int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa);
 // The packed layout depends on the micro-kernel chosen for (cout/groups, outH*outW) and on the
