@@ -330,6 +330,14 @@ void sgemmPackA(const GemmKernelTable* t, const GemmShape& s, const float* a, fl
   }
 }
 
+void sgemmPackARows(const GemmKernelTable* t, const GemmShape& s, const float* a, int64_t i0,
+                    int64_t rows, float* packed) {
+  for (int64_t pc = 0; pc < s.k; pc += t->kc) {
+    const int64_t kc = std::min<int64_t>(t->kc, s.k - pc);
+    t->packA(a, s.lda, s.transA, 0, pc, rows, kc, packed + roundUp(s.m, t->mr) * pc + i0 * kc);
+  }
+}
+
 int64_t sgemmScratchFloats(const GemmKernelTable* t, const GemmShape& s) {
   int64_t aSize, total;
   packSizes(*t, s, &aSize, &total);
