@@ -26,6 +26,8 @@ export interface ConvParams {
    * same kernel reading the input as shifted views, no im2col; stride 1, else 'dot'), 'auto'.
    */
   weightGradAlgo?: 'auto' | 'gemm' | 'dot' | 'shifted';
+  /** Winograd only: force F(2x2,3x3) or F(4x4,3x3) (tests, benches); absent = the heuristic. */
+  winogradTile?: 2 | 4;
   /** Weights prepacked once by Conv2dPrepack for this weight shape (compiled plans). */
   prepacked?: PrepackedConv;
 }

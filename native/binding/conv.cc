@@ -29,6 +29,16 @@ const char* algoRequirement(ConvAlgo a) {
   }
 }
 
+// params.winogradTile: 2 or 4 forces F(2x2) / F(4x4) (tests, benches); absent = the heuristic.
+WinogradTile winogradTileProp(const Napi::Object& params) {
+  if (!params.Has("winogradTile") || params.Get("winogradTile").IsUndefined()) return WinogradTile::Auto;
+  const int64_t t = intProp(params, "winogradTile", kOp, 0);
+  if (t != 2 && t != 4) {
+    throwRangeError(params.Env(), kOp, "winogradTile", "2 or 4", std::to_string(t));
+  }
+  return t == 2 ? WinogradTile::F2 : WinogradTile::F4;
+}
+
 // ConvAlgoFor(params) -> the algorithm 'auto' picks for a layer (for summaries, benches, tests).
 Napi::Value ConvAlgoFor(const Napi::CallbackInfo& info) {
   Conv2dShape s = readConv2dShape(objectArg(info[0], kOp, "params"));
@@ -47,6 +57,8 @@ struct PrepackedConv {
   int64_t cout = 0, cin = 0, kh = 0, kw = 0, groups = 0;
   ConvAlgo algo = ConvAlgo::Winograd;
   Isa isa = Isa::Generic;  // GEMM panel layouts differ per ISA
+  WinogradTile tile = WinogradTile::Auto;  // Winograd: the tile U was transformed for
+  int64_t layout = 0;  // winogradLayoutKey / convGemmLayoutKey when packed
   AlignedFloats data;
   int64_t bytes = 0;
 };
@@ -79,14 +91,20 @@ Napi::Value Conv2dPrepack(const Napi::CallbackInfo& info) {
   p->cout = s.cout; p->cin = s.cin; p->kh = s.kh; p->kw = s.kw; p->groups = s.groups;
   p->algo = algo;
   p->isa = isa;
-  const int64_t floats = algo == ConvAlgo::Winograd ? winograd43FilterFloats(s, isa) : convGemmPackedFloats(s, isa);
+  if (algo == ConvAlgo::Winograd) {
+    p->tile = winogradTileProp(params);
+    p->layout = winogradLayoutKey(s, isa, p->tile);
+  } else {
+    p->layout = convGemmLayoutKey(s, isa);
+  }
+  const int64_t floats = algo == ConvAlgo::Winograd ? winogradFilterFloats(s, isa, p->tile) : convGemmPackedFloats(s, isa);
   p->data = allocFloats(static_cast<size_t>(floats));
   if (!p->data) {
     delete p;
     throwRangeError(env, kOp, "weight", "a prepacked filter that fits in memory", std::to_string(floats * 4) + " bytes");
   }
   p->bytes = floats * 4;
-  if (algo == ConvAlgo::Winograd) winograd43TransformFilter(s, isa, w.data, p->data.get());
+  if (algo == ConvAlgo::Winograd) winogradTransformFilter(s, isa, w.data, p->data.get(), p->tile);
   else convGemmPackWeights(s, isa, w.data, p->data.get());
   Napi::MemoryManagement::AdjustExternalMemory(env, p->bytes);
   auto ext = Napi::External<PrepackedConv>::New(env, p, [](Napi::Env e, PrepackedConv* q) {
@@ -144,14 +162,24 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
                       isaName(isa));
     }
     if (p->algo == ConvAlgo::Winograd) {
-      conv2dWinograd43(s, p->isa, x.data, p->data.get(), b.data, y, relu);
+      // U's packing follows the micro-kernel chosen from the tiles per GEMM (n, outH, outW).
+      if (winogradLayoutKey(s, p->isa, p->tile) != p->layout) {
+        throwRangeError(env, kOp, "prepacked", "a Winograd handle prepacked for this input shape",
+                        "one prepacked for another batch or image size");
+      }
+      conv2dWinograd(s, p->isa, x.data, p->data.get(), b.data, y, relu, p->tile);
     } else {
+      // The panel layout follows the micro-kernel chosen for (cout, outH*outW).
+      if (convGemmLayoutKey(s, p->isa) != p->layout) {
+        throwRangeError(env, kOp, "prepacked", "a handle prepacked for this output size",
+                        "one prepacked for another image size");
+      }
       if (p->algo == ConvAlgo::Im2col) conv2dIm2col(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
       else conv2dGemm1x1(s, p->isa, x.data, w.data, b.data, y, relu, p->data.get());
     }
     return out;
   }
-  conv2d(s, algo, isa, x.data, w.data, b.data, y, relu);
+  conv2d(s, algo, isa, x.data, w.data, b.data, y, relu, winogradTileProp(params));
   return out;
 }
 

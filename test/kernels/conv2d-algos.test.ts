@@ -48,9 +48,12 @@ function check(l: Layer, isa: string, algos: (Algo | 'auto')[], tol = 1e-5): voi
       expect(() => native.Conv2d(x.data, w.data, b.data, params(l, algo, isa)), JSON.stringify({ algo, ...l })).toThrow(/algo/);
       continue;
     }
-    const got = native.Conv2d(x.data, w.data, b.data, params(l, algo, isa));
-    // Tolerance relative to max|output|: sums of cin*kh*kw products in float32.
-    expectClose(got, want, tol * Math.sqrt((l.cin / l.groups) * l.kh * l.kw), { isa, algo, ...l });
+    // Winograd runs under each output tile, F(2x2) and F(4x4), besides the heuristic's.
+    for (const winogradTile of algo === 'winograd' ? [undefined, 2, 4] as const : [undefined]) {
+      const got = native.Conv2d(x.data, w.data, b.data, { ...params(l, algo, isa), winogradTile });
+      // Tolerance relative to max|output|: sums of cin*kh*kw products in float32.
+      expectClose(got, want, tol * Math.sqrt((l.cin / l.groups) * l.kh * l.kw), { isa, algo, winogradTile, ...l });
+    }
   }
 }
 
@@ -96,9 +99,18 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['winograd, asymmetric padding', L({ cin: 3, cout: 2, h: 9, w: 6, pad: [0, 2, 2, 1] })],
     ['winograd, 1x1 output', L({ cin: 3, cout: 2, h: 3, w: 3, pad: [0, 0, 0, 0] })],
     ['winograd, many tile rows (chunked)', L({ cin: 3, cout: 4, h: 70, w: 9, n: 2 })],
+    ['winograd, chunks spanning images (batch 5, 7x7)', L({ cin: 6, cout: 5, h: 7, w: 7, n: 5 })],
+    ['winograd, chunks spanning images, ragged last chunk', L({ cin: 4, cout: 3, h: 5, w: 61, n: 7 })],
+    ['winograd, padding wider than the image', L({ cin: 2, cout: 3, h: 2, w: 3, pad: [2, 2, 2, 2] })],
     ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
     ['im2col 7x7/s2', L({ cin: 3, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 23, w: 20 })],
     ['im2col 11x11/s4', L({ cin: 3, cout: 5, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 31, w: 31 })],
+    // Few input channels (AVX-512: implicit GEMM over 16-pixel groups that wrap across rows).
+    ['stem 7x7/s2, output rows wider than 16 (wrapping groups)', L({ n: 2, cin: 3, cout: 19, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 45, w: 41, relu: true })],
+    ['stem 11x11/s4, 19-wide output', L({ cin: 3, cout: 17, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 40, w: 79 })],
+    ['few channels, stride 3, dilation 2, asymmetric padding', L({ cin: 2, cout: 9, kh: 3, kw: 5, sh: 3, sw: 3, dh: 2, dw: 2, pad: [0, 3, 4, 1], h: 30, w: 70 })],
+    ['one input channel, 1x1 stride 2', L({ cin: 1, cout: 8, kh: 1, kw: 1, sh: 2, sw: 2, pad: [0, 0, 0, 0], h: 9, w: 37 })],
+    ['4 input channels, 3x3, output exactly 16 wide', L({ cin: 4, cout: 24, h: 16, w: 16, n: 3 })],
     ['depthwise 3x3/s2 multiplier 2', L({ cin: 5, cout: 10, groups: 5, sh: 2, sw: 2, h: 13, w: 12 })],
     ['depthwise 5x5 dilated', L({ cin: 4, cout: 4, groups: 4, kh: 5, kw: 5, dh: 2, dw: 2, pad: [4, 4, 4, 4], h: 9, w: 17 })],
     ['relu fused', L({ relu: true, cin: 8, cout: 16, h: 12, w: 12 })],
@@ -112,20 +124,24 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['ResNet conv3_x 128 @ 28', 128, 128, 28],
     ['ResNet conv4_x 256 @ 14', 256, 256, 14],
     ['ResNet conv5_x 512 @ 7', 512, 512, 7],
-  ])('winograd vs direct within 1e-4 of max|y|: %s', (name, cin, cout, hw) => {
+    ['ResNet conv5_x 512 @ 7, batch 3', 512, 512, 7, 3],
+    ['ResNet conv4_x 256 @ 14, batch 2', 256, 256, 14, 2],
+  ])('winograd vs direct within 1e-4 of max|y|: %s', (name, cin, cout, hw, n = 1) => {
     const rnd = seededRandom(cin + hw);
-    const p = params(L({ cin, cout, h: hw, w: hw }), 'direct', isa);
-    const x = randomArray(cin * hw * hw, rnd);
+    const p = params(L({ n, cin, cout, h: hw, w: hw }), 'direct', isa);
+    const x = randomArray(n * cin * hw * hw, rnd);
     const w = randomArray(cout * cin * 9, rnd).map((v) => v * Math.sqrt(2 / (9 * cin)));
     const b = randomArray(cout, rnd);
     const direct = native.Conv2d(x, w, b, p);
-    const wino = native.Conv2d(x, w, b, { ...p, algo: 'winograd' });
-    let maxAbs = 0, maxErr = 0;
-    for (let i = 0; i < direct.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(direct[i]));
-      maxErr = Math.max(maxErr, Math.abs(direct[i] - wino[i]));
+    for (const winogradTile of [undefined, 2, 4] as const) {
+      const wino = native.Conv2d(x, w, b, { ...p, algo: 'winograd', winogradTile });
+      let maxAbs = 0, maxErr = 0;
+      for (let i = 0; i < direct.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(direct[i]));
+        maxErr = Math.max(maxErr, Math.abs(direct[i] - wino[i]));
+      }
+      expect(maxErr / maxAbs, `${name} isa=${isa} tile=${winogradTile}: max err ${maxErr}, max|y| ${maxAbs}`).toBeLessThan(1e-4);
     }
-    expect(maxErr / maxAbs, `${name} isa=${isa}: max err ${maxErr}, max|y| ${maxAbs}`).toBeLessThan(1e-4);
   });
 });
 
@@ -144,6 +160,9 @@ describe('conv2d algo option', () => {
   it("ConvAlgoFor reports 'auto''s choice", () => {
     const base = params(L({ cin: 64, cout: 64, h: 56, w: 56 }), 'auto', ISAS[ISAS.length - 1]);
     expect(native.ConvAlgoFor(base)).toBe('winograd');
+    // F(2x2) from 7x7 (16 tiles of 2x2) up; below that, im2col.
+    expect(native.ConvAlgoFor({ ...base, cin: 512, cout: 512, h: 7, w: 7 })).toBe('winograd');
+    expect(native.ConvAlgoFor({ ...base, cin: 512, cout: 512, h: 5, w: 5 })).toBe('im2col');
     expect(native.ConvAlgoFor({ ...base, kh: 1, kw: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 })).toBe('gemm1x1');
     expect(native.ConvAlgoFor({ ...base, groups: 64, cout: 64 })).toBe('depthwise');
   });
@@ -162,6 +181,24 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
     const want = native.Conv2d(x, w, b, p);
     expectClose(native.Conv2d(x, w, b, { ...p, prepacked: handle }), want, 1e-6, { isa });
     expectClose(native.Conv2d(x, w, b, { ...p, algo: 'auto', prepacked: handle }), want, 1e-6, { isa });
+    for (const winogradTile of [2, 4] as const) {
+      const h2 = native.Conv2dPrepack(w, { ...p, winogradTile });
+      expectClose(native.Conv2d(x, w, b, { ...p, winogradTile, prepacked: h2 }), want, 1e-5, { isa, winogradTile });
+    }
+  });
+
+  it('rejects a Winograd handle whose packing does not fit the call (tile count changed the micro-kernel)', () => {
+    // 7x7, F(2x2): 16 tiles per GEMM at batch 1 (AVX-512: 28x16 kernel), 128 at batch 8 (14x32).
+    const isa = ISAS[ISAS.length - 1];
+    const l7 = L({ cin: 16, cout: 32, h: 7, w: 7 });
+    const p1 = { ...params(l7, 'winograd', isa), winogradTile: 2 as const };
+    const w7 = randomArray(32 * 16 * 9, seededRandom(3));
+    const handle = native.Conv2dPrepack(w7, p1);
+    const x8 = randomArray(8 * 16 * 49, seededRandom(4));
+    const p8 = { ...p1, n: 8, prepacked: handle };
+    if (isa === 'avx512') expect(() => native.Conv2d(x8, w7, null, p8)).toThrow(/prepacked/);
+    else expectClose(native.Conv2d(x8, w7, null, p8), native.Conv2d(x8, w7, null, { ...p1, n: 8, algo: 'direct' }), 1e-5, { isa });
+    expect(() => native.Conv2d(x8.subarray(0, 16 * 49), w7, null, { ...p1, winogradTile: 3 as never })).toThrow(/winogradTile/);
   });
 
   it('rejects a handle for another shape, another algo, or a foreign object', () => {
@@ -174,11 +211,30 @@ describe('Conv2dPrepack (filter transformed once, for compiled plans)', () => {
     expect(() => native.Conv2dPrepack(w, { ...p, algo: 'direct' })).toThrow(/algo/);
   });
 
+  it('rejects a GEMM handle whose panel layout does not fit the call (pixels per image changed the micro-kernel)', () => {
+    // 1x1, 64 output channels: 8x48 tiles at 56x56 (AVX-512), 14x32 at 2x2 (4 pixels).
+    const isa = ISAS[ISAS.length - 1];
+    const big = L({ cin: 16, cout: 64, kh: 1, kw: 1, h: 56, w: 56, pad: [0, 0, 0, 0] });
+    const pBig = params(big, 'gemm1x1', isa);
+    const w1 = randomArray(64 * 16, seededRandom(8));
+    const handle = native.Conv2dPrepack(w1, pBig);
+    const pSmall = { ...pBig, h: 2, w: 2 };
+    const xs = randomArray(16 * 4, seededRandom(9));
+    if (isa === 'avx512') expect(() => native.Conv2d(xs, w1, null, { ...pSmall, prepacked: handle })).toThrow(/prepacked/);
+    else expectClose(native.Conv2d(xs, w1, null, { ...pSmall, prepacked: handle }), native.Conv2d(xs, w1, null, pSmall), 1e-5, { isa });
+  });
+
   it.each(ISAS)('im2col / gemm1x1 with packed weights match the unpacked run (isa=%s)', (isa) => {
     const layers: Layer[] = [
       L({ cin: 6, cout: 20, kh: 5, kw: 3, sh: 2, sw: 1, h: 17, w: 13, pad: [2, 1, 0, 1], groups: 2, relu: true }),
       L({ cin: 8, cout: 30, kh: 3, kw: 3, h: 7, w: 7 }),
       L({ cin: 12, cout: 9, kh: 1, kw: 1, sh: 2, sw: 2, h: 9, w: 10, pad: [0, 0, 0, 0], groups: 3 }),
+      // cin <= 4: the AVX-512 implicit-GEMM layout, for im2col and gemm1x1 alike.
+      L({ cin: 3, cout: 20, kh: 7, kw: 7, sh: 2, sw: 2, h: 40, w: 38, pad: [3, 3, 3, 3], relu: true }),
+      L({ cin: 3, cout: 11, kh: 1, kw: 1, h: 9, w: 21, pad: [0, 0, 0, 0] }),
+      // 64 / 128 output channels: 8x48 panels on AVX-512.
+      L({ cin: 24, cout: 64, kh: 1, kw: 1, h: 30, w: 31, pad: [0, 0, 0, 0], relu: true }),
+      L({ cin: 16, cout: 128, kh: 3, kw: 3, h: 12, w: 20 }),
     ];
     for (const layer of layers) {
       const r = seededRandom(layer.cin * 31 + layer.cout);

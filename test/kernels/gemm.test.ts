@@ -74,6 +74,8 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
 
   it.each([
     [1, 1, 1], [14, 32, 1], [15, 33, 257], [337, 65, 513], [6, 16, 256], [200, 600, 70], [128, 513, 31],
+    // AVX-512 8x48 tiles (64 / 128 / 8 rows), across its nc = 480 and kc = 256 blocks.
+    [64, 100, 300], [128, 97, 600], [8, 481, 260], [344, 530, 40],
   ])('edge shape m=%i n=%i k=%i (blocks and tiles)', (m, n, k) => {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {

@@ -35,6 +35,8 @@ void conv2dDirectGeneric(const Conv2dShape& s, const float* x, const float* weig
 
 // ---- Algorithms (conv2d.cc dispatches; each lives in its own file, SIMD parts per ISA) ----
 enum class ConvAlgo { Auto = 0, Direct, Im2col, Gemm1x1, Winograd, Depthwise };
+// Winograd output tile m of F(m x m, 3x3); Auto lets winogradTileChoose decide.
+enum class WinogradTile { Auto = 0, F2 = 2, F4 = 4 };
 const char* convAlgoName(ConvAlgo a);
 // Whether `a` can run this layer: direct and im2col run anything; gemm1x1 needs a 1x1 kernel
 // without padding; winograd a 3x3 stride-1 dilation-1 kernel with groups == 1; depthwise
@@ -46,11 +48,14 @@ ConvAlgo convAlgoChoose(const Conv2dShape& s);
 // y = conv(x, w) + bias, then max(0, .) when relu. `algo` must support the layer (Auto is
 // resolved here); `isa` picks the micro-kernels (activeIsa() in production, any supported ISA
 // in tests). Scratch is allocated once per call.
+// wtile: Winograd's output tile when algo resolves to Winograd (tests and benches force one).
 void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const float* w,
-            const float* bias, float* y, bool relu = false);
+            const float* bias, float* y, bool relu = false,
+            WinogradTile wtile = WinogradTile::Auto);
 
 // im2col + SGEMM per group, in chunks of output rows so the column buffer stays near L2/L3
-// size whatever the layer.
+// size whatever the layer. On AVX-512, layers with cin <= 4 and groups 1 (RGB stems) run an
+// implicit GEMM instead (conv_smallcin_avx512.cc: no column matrix).
 // packedW (optional): the weights packed once by convGemmPackWeights for this isa.
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW = nullptr);
@@ -58,27 +63,52 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu, const float* packedW = nullptr);
-// Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa`, for
-// compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a
+// Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa` (of
+// the micro-kernel chosen for cout/g x outH*outW; the implicit-GEMM layout where that path
+// runs), for compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a
 // 512->512 3x3 layer that is 9.4 MB of strided copies per call).
 int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa);
+// The packed layout depends on the micro-kernel chosen for (cout/groups, outH*outW) and on the
+// ISA: two shapes with equal keys can share packed weights (prepacked handles check it).
+int64_t convGemmLayoutKey(const Conv2dShape& s, Isa isa);
 void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed);
 // Depthwise (groups == cin): per channel plane, padded copy then SIMD over output columns.
 void conv2dDepthwise(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                      const float* bias, float* y, bool relu);
 
-// Winograd F(4x4, 3x3). The filter transform U = G g G^T, 36 matrices [cout][cin] stored
-// already packed in the SGEMM A-panel layout of the micro-kernel this layer's GEMMs use on
-// `isa` (so no call repacks them), can be computed once per weight tensor
-// (winograd43TransformFilter) and reused by every call on the same ISA.
-int64_t winograd43FilterFloats(const Conv2dShape& s, Isa isa);
-void winograd43TransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u);
-void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
-                      const float* bias, float* y, bool relu);
+// Winograd F(m x m, 3x3), m = 4 (6x6 tiles, 36 GEMMs, 4x fewer multiplies than direct) or
+// m = 2 (4x4 tiles, 16 GEMMs, 2.25x fewer; U is 16/9 of the weights instead of 4x, which
+// matters where the layer is bound by streaming U: 7x7 images). The filter transform
+// U = G g G^T, alpha^2 matrices [cout][cin] stored already packed in the SGEMM A-panel layout
+// of the micro-kernel this layer's GEMMs use on `isa` (so no call repacks them), is computed
+// once per weight tensor (winogradTransformFilter) and reused by every call with the same
+// layout key (same tile, ISA and micro-kernel; the kernel depends on the tiles per GEMM, so on
+// n, outH, outW). tile Auto = winogradTileChoose(s) (rules in conv2d.cc).
+WinogradTile winogradTileChoose(const Conv2dShape& s);
+int64_t winogradFilterFloats(const Conv2dShape& s, Isa isa, WinogradTile tile = WinogradTile::Auto);
+void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u,
+                             WinogradTile tile = WinogradTile::Auto);
+void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* u,
+                    const float* bias, float* y, bool relu, WinogradTile tile = WinogradTile::Auto);
+// Two shapes with equal keys can share one U (prepacked handles check it).
+int64_t winogradLayoutKey(const Conv2dShape& s, Isa isa, WinogradTile tile = WinogradTile::Auto);
+// The names compiled plans call (native/plan, binding/session.cc): tile Auto.
+inline int64_t winograd43FilterFloats(const Conv2dShape& s, Isa isa) {
+  return winogradFilterFloats(s, isa);
+}
+inline void winograd43TransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u) {
+  winogradTransformFilter(s, isa, w, u);
+}
+inline void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
+                             const float* bias, float* y, bool relu) {
+  conv2dWinograd(s, isa, x, u, bias, y, relu);
+}
 // U for these weights from the process-wide cache (winograd_filter_cache.cc): reused only when
-// the weights are byte-identical to those it was computed from; nullptr when out of memory.
-std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa isa, const float* w);
-size_t winograd43FilterCacheBytes();
+// the weights are byte-identical to those it was computed from and the layout key matches;
+// nullptr when out of memory.
+std::shared_ptr<const float> winogradFilterCached(const Conv2dShape& s, Isa isa, const float* w,
+                                                  WinogradTile tile = WinogradTile::Auto);
+size_t winogradFilterCacheBytes();
 
 }  // namespace convnode
 

@@ -6,12 +6,16 @@
 #include "core/aligned_buffer.h"
 #include "core/threading.h"
 #include "kernels/conv/conv2d.h"
+#include "kernels/conv/conv_isa.h"
 #include "kernels/gemm/gemm.h"
 
 namespace convnode {
 
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu, const float* packedW) {
+  // Weights packed by convGemmPackWeights for a few-channel layer are in the implicit-GEMM
+  // layout: run that path (any kernel size) with them.
+  if (convSmallCinEligible(s, isa)) return conv2dIm2col(s, isa, x, w, bias, y, relu, packedW);
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t hw = s.outH * s.outW;
   const bool strided = s.strideH != 1 || s.strideW != 1;
@@ -51,7 +55,9 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
       }
       float* yg = y + (b * s.cout + g * coutG) * hw;
       if (packedW)
-        sgemmPrepackedA(isa, gs, packedW + g * sgemmPackedAFloats(isa, coutG, cinG), xb + g * cinG * hw, yg, ep);
+        sgemmPrepackedA(packedKernel(s, isa), gs,
+                        packedW + g * sgemmPackedAFloats(packedKernel(s, isa), coutG, cinG),
+                        xb + g * cinG * hw, yg, ep);
       else
         sgemmIsa(isa, gs, w + g * coutG * cinG, xb + g * cinG * hw, yg, ep);
     }

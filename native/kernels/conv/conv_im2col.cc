@@ -27,28 +27,77 @@ Im2colFillFn fillFor(Isa isa) {
 }
 }  // namespace
 
+// The implicit-GEMM path for few input channels (conv_smallcin_avx512.cc). Depends only on
+// what a prepacked handle is checked against (weight shape, groups) and the ISA, so weights
+// packed for one input size or stride stay valid for another.
+bool convSmallCinEligible(const Conv2dShape& s, Isa isa) {
+#if defined(__x86_64__)
+  return isa == Isa::Avx512 && s.groups == 1 && s.cin <= 4;
+#else
+  (void)s;
+  (void)isa;
+  return false;
+#endif
+}
+
+// The SGEMM micro-kernel that prepacked weights are laid out for: chosen from the output
+// channels per group and the pixels per image (AVX-512: 8x48 for 64 / 128 channels, see
+// sgemm.cc), the same for gemm1x1 and im2col so that either can use the packed weights.
+const GemmKernelTable* packedKernel(const Conv2dShape& s, Isa isa) {
+  return sgemmKernelFor(isa, s.cout / s.groups, s.outH * s.outW);
+}
+
+int64_t convGemmLayoutKey(const Conv2dShape& s, Isa isa) {
+  if (convSmallCinEligible(s, isa)) return -1;
+  int mr = 0, nr = 0;
+  sgemmTableTile(packedKernel(s, isa), &mr, &nr);
+  return mr * 1000 + nr;
+}
+
 int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa) {
+#if defined(__x86_64__)
+  if (convSmallCinEligible(s, isa)) return convSmallCinPackedFloats(s);
+#endif
   const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
-  return s.groups * sgemmPackedAFloats(isa, s.cout / s.groups, kTotal);
+  return s.groups * sgemmPackedAFloats(packedKernel(s, isa), s.cout / s.groups, kTotal);
 }
 
 void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed) {
+#if defined(__x86_64__)
+  if (convSmallCinEligible(s, isa)) return convSmallCinPackAvx512(s, w, packed);
+#endif
   const int64_t coutG = s.cout / s.groups;
   const int64_t kTotal = (s.cin / s.groups) * s.kh * s.kw;
-  const int64_t per = sgemmPackedAFloats(isa, coutG, kTotal);
+  const GemmKernelTable* t = packedKernel(s, isa);
+  const int64_t per = sgemmPackedAFloats(t, coutG, kTotal);
   for (int64_t g = 0; g < s.groups; ++g) {
     GemmShape gs;
     gs.m = coutG;
     gs.k = kTotal;
     gs.lda = kTotal;
-    sgemmPackA(isa, gs, w + g * coutG * kTotal, packed + g * per);
+    sgemmPackA(t, gs, w + g * coutG * kTotal, packed + g * per);
   }
 }
 
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW) {
   // Stride-1 layers with few output channels (LeNet) skip the column matrix: conv_shifted.h.
+  // It goes before the small-cin kernel, which also takes LeNet's conv1: 1 thread, min of 60,
+  // 2026-11-25, shifted vs small-cin: 64x1x28x28 -> 6 5x5 0.114 vs 0.206 ms; 3 -> 64 3x3 @224
+  // and @32 (batch 32) within 3% of each other.
   if (!packedW && conv2dShiftedSuits(s)) return conv2dShifted(s, isa, x, w, bias, y, relu);
+#if defined(__x86_64__)
+  if (convSmallCinEligible(s, isa)) {
+    AlignedFloats own;
+    if (!packedW) {
+      own = allocFloats(static_cast<size_t>(convSmallCinPackedFloats(s)));
+      if (!own) throw std::bad_alloc();
+      convSmallCinPackAvx512(s, w, own.get());
+      packedW = own.get();
+    }
+    return conv2dSmallCinAvx512(s, x, packedW, bias, y, relu);
+  }
+#endif
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t kTotal = cinG * s.kh * s.kw;
   const int64_t hw = s.outH * s.outW;
@@ -120,7 +169,9 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
         }
         float* yc = y + (b * s.cout + g * coutG) * hw + oy0 * s.outW;
         if (packedW)
-          sgemmPrepackedA(isa, gs, packedW + g * sgemmPackedAFloats(isa, coutG, kTotal), col.get(), yc, ep);
+          sgemmPrepackedA(packedKernel(s, isa), gs,
+                          packedW + g * sgemmPackedAFloats(packedKernel(s, isa), coutG, kTotal),
+                          col.get(), yc, ep);
         else
           sgemmIsa(isa, gs, w + g * coutG * kTotal, col.get(), yc, ep);
       }

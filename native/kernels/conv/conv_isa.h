@@ -30,16 +30,47 @@ void im2colFillAvx2(const Conv2dShape& s, const float* plane0, int64_t cinG, int
 void im2colFillAvx512(const Conv2dShape& s, const float* plane0, int64_t cinG, int64_t oy0,
                       int64_t rows, float* col);
 
-// Winograd F(4x4,3x3) transforms over one row of tiles (tw tiles side by side).
-// Input: rows is 6 zero-padded input rows of length >= 4*tw + 4 (row stride rs); writes
-// v[e * ldv + tx] for the 36 elements e of each tile tx.
-// Output: reads m[e * ldm + tx], writes the 4 x (4*tw) outputs into out (row stride os),
+// Few input channels (RGB stems), AVX-512 only (conv_smallcin_avx512.cc): implicit GEMM over a
+// phase-split copy of the input, weights packed in 8-channel panels. Used by conv2dIm2col when
+// convSmallCinEligible (conv_im2col.cc).
+int64_t convSmallCinPackedFloats(const Conv2dShape& s);
+void convSmallCinPackAvx512(const Conv2dShape& s, const float* w, float* packed);
+void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* packed,
+                          const float* bias, float* y, bool relu);
+bool convSmallCinEligible(const Conv2dShape& s, Isa isa);
+
+// The SGEMM micro-kernel table that convGemmPackWeights packs for (conv_im2col.cc).
+struct GemmKernelTable;
+const GemmKernelTable* packedKernel(const Conv2dShape& s, Isa isa);
+
+// Winograd F(m x m, 3x3) transforms over one row of tiles (tw tiles side by side), alpha = m + 2
+// (F(4x4): 6x6 tiles, winograd43.inl; F(2x2): 4x4 tiles, winograd22.inl).
+// Input: rows is alpha zero-padded input rows of length >= m*tw + 4 (row stride rs); writes
+// v[e * ldv + tx] for the alpha^2 elements e of each tile tx.
+// Output: reads m[e * ldm + tx], writes the m x (m*tw) outputs into out (row stride os),
 // adding bias and applying ReLU. tmp holds >= 36*tw + 10*rs floats.
-struct Wino43Fns {
+// inputPlane / outputPlane (nullptr where a variant has none): the same over tile rows
+// ty0 .. ty0+nrows-1 of one channel plane at once, the nrows*tw tiles t = j*tw + tx as the
+// vector lanes (small images: a single tile row fills a fraction of a vector), reading the
+// image plane (h x w, zero outside) and writing the output plane (outH x outW) directly.
+struct WinoFns {
   void (*input)(const float* rows, int64_t rs, int64_t tw, float* v, int64_t ldv, float* tmp);
   void (*output)(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, float* out,
                  int64_t os, float* tmp);
+  void (*inputPlane)(const float* plane, int64_t h, int64_t w, int64_t padTop, int64_t padLeft,
+                     int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv, float* tmp);
+  void (*outputPlane)(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                      float bias, bool relu, float* y, int64_t outH, int64_t outW, float* tmp);
 };
+// Scratch the plane variants need for tile size alpha (m + 2).
+inline int64_t winoPlaneTmpFloats(int64_t alpha, int64_t nrows, int64_t tw) {
+  const int64_t m = alpha - 2;
+  return (m * nrows + alpha) * (m * tw + alpha) + (2 * alpha * alpha + 1) * nrows * tw + 64;
+}
+using Wino43Fns = WinoFns;
+const WinoFns& wino22Generic();
+const WinoFns& wino22Avx2();
+const WinoFns& wino22Avx512();
 const Wino43Fns& wino43Generic();
 const Wino43Fns& wino43Avx2();
 const Wino43Fns& wino43Avx512();

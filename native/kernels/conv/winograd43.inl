@@ -98,13 +98,16 @@ void winoInputCols(const float* __restrict p0, const float* __restrict p1,
 // rows: 6 zero-padded input rows (stride rs >= 4*tw + 4); writes v[(i*6+k)*ldv + tx].
 // tmp: >= 6*rs + 4*(tw + 1) floats... sized by the caller as 36*tw + 10*rs.
 void winoInput(const float* rows, int64_t rs, int64_t tw, float* v, int64_t ldv, float* tmp) {
+  // The row and phase passes run over whole vectors (rs columns, phases rounded up to 8: the
+  // caller makes rs a multiple of 32 >= 4*tw + 4): with tw = 14 (56x56) the exact counts left
+  // scalar remainder loops behind the 8-wide ones.
   float* w = tmp;                // 6 rows of rs
-  float* p = tmp + 6 * rs;       // 4 phases of tw + 1
-  const int64_t ps = tw + 1;
+  float* p = tmp + 6 * rs;       // 4 phases of ps >= tw + 1
+  const int64_t ps = (tw + 1 + 7) / 8 * 8;
   winoInputRows(rows, rows + rs, rows + 2 * rs, rows + 3 * rs, rows + 4 * rs, rows + 5 * rs,
-                4 * tw + 4, w, w + rs, w + 2 * rs, w + 3 * rs, w + 4 * rs, w + 5 * rs);
+                rs, w, w + rs, w + 2 * rs, w + 3 * rs, w + 4 * rs, w + 5 * rs);
   for (int i = 0; i < 6; ++i) {
-    winoDeinterleave4(w + i * rs, tw + 1, p, p + ps, p + 2 * ps, p + 3 * ps);
+    winoDeinterleave4(w + i * rs, ps, p, p + ps, p + 2 * ps, p + 3 * ps);
     float* vi = v + (i * 6) * ldv;
     winoInputCols(p, p + ps, p + 2 * ps, p + 3 * ps, tw, vi, vi + ldv, vi + 2 * ldv,
                   vi + 3 * ldv, vi + 4 * ldv, vi + 5 * ldv);
@@ -154,23 +157,161 @@ void winoOutputCols(const float* __restrict c0, const float* __restrict c1,
 }
 
 // m[e*ldm + tx] -> 4 output rows out[j*os + 4tx + q]. tmp: >= 24*tw floats.
+// Both passes run over tp = tw rounded up to 8 lanes (no scalar remainder loops): the lanes past
+// tw read whatever follows in m (the caller leaves slack at the end of M) and land in out's
+// padding (os >= 4*tp).
 void winoOutput(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, float* out,
                 int64_t os, float* tmp) {
-  // tmp[(j*6 + k)*tw + tx] = s_{j,k}[tx]
+  const int64_t tp = (tw + 7) / 8 * 8;
+  // tmp[(j*6 + k)*tp + tx] = s_{j,k}[tx]
   for (int k = 0; k < 6; ++k) {
     winoOutputRows(m + k * ldm, m + (6 + k) * ldm, m + (12 + k) * ldm, m + (18 + k) * ldm,
-                   m + (24 + k) * ldm, m + (30 + k) * ldm, tw, tmp + k * tw, tmp + (6 + k) * tw,
-                   tmp + (12 + k) * tw, tmp + (18 + k) * tw);
+                   m + (24 + k) * ldm, m + (30 + k) * ldm, tp, tmp + k * tp, tmp + (6 + k) * tp,
+                   tmp + (12 + k) * tp, tmp + (18 + k) * tp);
   }
   for (int j = 0; j < 4; ++j) {
-    const float* c = tmp + j * 6 * tw;
+    const float* c = tmp + j * 6 * tp;
     if (relu)
-      winoOutputCols<true>(c, c + tw, c + 2 * tw, c + 3 * tw, c + 4 * tw, c + 5 * tw, tw, bias,
+      winoOutputCols<true>(c, c + tp, c + 2 * tp, c + 3 * tp, c + 4 * tp, c + 5 * tp, tp, bias,
                            out + j * os);
     else
-      winoOutputCols<false>(c, c + tw, c + 2 * tw, c + 3 * tw, c + 4 * tw, c + 5 * tw, tw, bias,
+      winoOutputCols<false>(c, c + tp, c + 2 * tp, c + 3 * tp, c + 4 * tp, c + 5 * tp, tp, bias,
                             out + j * os);
   }
+}
+
+// Whole-plane variants for small images (14x14: 4 tiles per tile row; 7x7: 2): the lanes are
+// all nrows*tw tiles of tile rows ty0 .. ty0+nrows-1 of one channel plane, t = j*tw + tx, as in
+// winograd22.inl (separate functions over restrict parameters so that each loop vectorizes).
+
+// e[t] = p[idx[t]] (idx[t] = 4j*pw + 4tx): one (row, column) phase of the padded plane.
+void wino43Gather(const float* __restrict p, const int32_t* __restrict idx, int64_t n,
+                  float* __restrict e) {
+  for (int64_t t = 0; t < n; ++t) e[t] = p[idx[t]];
+}
+
+// o_i = B^T[i] . (d0..d5) elementwise over n lanes.
+void wino43Bt(const float* __restrict d0, const float* __restrict d1, const float* __restrict d2,
+              const float* __restrict d3, const float* __restrict d4, const float* __restrict d5,
+              int64_t n, int64_t ldo, float* __restrict o) {
+  float* __restrict o0 = o;
+  float* __restrict o1 = o + ldo;
+  float* __restrict o2 = o + 2 * ldo;
+  float* __restrict o3 = o + 3 * ldo;
+  float* __restrict o4 = o + 4 * ldo;
+  float* __restrict o5 = o + 5 * ldo;
+  for (int64_t t = 0; t < n; ++t) {
+    float t0, t1, t2, t3, t4, t5;
+    WINO_BT(d0[t], d1[t], d2[t], d3[t], d4[t], d5[t], t0, t1, t2, t3, t4, t5);
+    o0[t] = t0;
+    o1[t] = t1;
+    o2[t] = t2;
+    o3[t] = t3;
+    o4[t] = t4;
+    o5[t] = t5;
+  }
+}
+
+void wino43InputPlane(const float* plane, int64_t h, int64_t w, int64_t padTop, int64_t padLeft,
+                      int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv, float* tmp) {
+  const int64_t n = nrows * tw;
+  const int64_t pw = 4 * tw + 2, ph = 4 * nrows + 2;
+  float* P = tmp;          // zero-padded input rows 4*ty0 - padTop + r, r < ph (pw columns)
+  float* E = P + ph * pw;  // E[(r*6 + c)*n + t] = P[4j + r][4tx + c]
+  float* W = E + 36 * n;   // W[(i*6 + c)*n + t] = B^T[i] . E[.][c]
+  int32_t* idx = reinterpret_cast<int32_t*>(W + 36 * n);
+  const int64_t lo = std::min<int64_t>(pw, std::max<int64_t>(0, padLeft));
+  const int64_t hi = std::max<int64_t>(lo, std::min<int64_t>(pw, padLeft + w));
+  for (int64_t r = 0; r < ph; ++r) {
+    float* d = P + r * pw;
+    const int64_t iy = 4 * ty0 - padTop + r;
+    if (iy < 0 || iy >= h) {
+      std::memset(d, 0, sizeof(float) * pw);
+      continue;
+    }
+    std::memset(d, 0, sizeof(float) * lo);
+    std::memcpy(d + lo, plane + iy * w + (lo - padLeft), sizeof(float) * (hi - lo));
+    std::memset(d + hi, 0, sizeof(float) * (pw - hi));
+  }
+  for (int64_t j = 0; j < nrows; ++j)
+    for (int64_t tx = 0; tx < tw; ++tx) idx[j * tw + tx] = static_cast<int32_t>(4 * j * pw + 4 * tx);
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 6; ++c) wino43Gather(P + r * pw + c, idx, n, E + (r * 6 + c) * n);
+  for (int c = 0; c < 6; ++c)  // B^T along the tile's rows: W[i*6 + c]
+    wino43Bt(E + c * n, E + (6 + c) * n, E + (12 + c) * n, E + (18 + c) * n, E + (24 + c) * n,
+             E + (30 + c) * n, n, 6 * n, W + c * n);
+  for (int i = 0; i < 6; ++i) {  // then along its columns, into V[i*6 + q]
+    const float* wi = W + i * 6 * n;
+    wino43Bt(wi, wi + n, wi + 2 * n, wi + 3 * n, wi + 4 * n, wi + 5 * n, n, ldv, v + i * 6 * ldv);
+  }
+}
+
+// o_j = A^T[j] . (m0..m5) (+ bias, ReLU) elementwise over n lanes, o_j = o + j*ldo.
+template <bool RELU>
+void wino43At(const float* __restrict m0, const float* __restrict m1, const float* __restrict m2,
+              const float* __restrict m3, const float* __restrict m4, const float* __restrict m5,
+              int64_t n, float bias, int64_t ldo, float* __restrict o) {
+  float* __restrict o0 = o;
+  float* __restrict o1 = o + ldo;
+  float* __restrict o2 = o + 2 * ldo;
+  float* __restrict o3 = o + 3 * ldo;
+  for (int64_t t = 0; t < n; ++t) {
+    float a, b, c, d;
+    WINO_AT(m0[t], m1[t], m2[t], m3[t], m4[t], m5[t], a, b, c, d);
+    a += bias;
+    b += bias;
+    c += bias;
+    d += bias;
+    if (RELU) {  // max(0, x) that keeps NaN, as torch.relu
+      a = a < 0.0f ? 0.0f : a;
+      b = b < 0.0f ? 0.0f : b;
+      c = c < 0.0f ? 0.0f : c;
+      d = d < 0.0f ? 0.0f : d;
+    }
+    o0[t] = a;
+    o1[t] = b;
+    o2[t] = c;
+    o3[t] = d;
+  }
+}
+
+// row[4tx + q] = o_q[tx] for the columns inside outW.
+void wino43Interleave(const float* __restrict o0, const float* __restrict o1,
+                      const float* __restrict o2, const float* __restrict o3, int64_t tw,
+                      int64_t outW, float* __restrict row) {
+  const int64_t full = outW / 4;
+  for (int64_t tx = 0; tx < full; ++tx) {
+    row[4 * tx] = o0[tx];
+    row[4 * tx + 1] = o1[tx];
+    row[4 * tx + 2] = o2[tx];
+    row[4 * tx + 3] = o3[tx];
+  }
+  if (full < tw) {
+    const float* o[4] = {o0, o1, o2, o3};
+    for (int64_t q = 0; 4 * full + q < outW; ++q) row[4 * full + q] = o[q][full];
+  }
+}
+
+void wino43OutputPlane(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                       float bias, bool relu, float* y, int64_t outH, int64_t outW, float* tmp) {
+  const int64_t n = nrows * tw;
+  float* S = tmp;         // S[(j*6 + k)*n + t] = A^T[j] . m[(.)*6 + k]
+  float* O = S + 24 * n;  // O[(j*4 + q)*n + t]
+  for (int k = 0; k < 6; ++k)
+    wino43At<false>(m + k * ldm, m + (6 + k) * ldm, m + (12 + k) * ldm, m + (18 + k) * ldm,
+                    m + (24 + k) * ldm, m + (30 + k) * ldm, n, 0.0f, 6 * n, S + k * n);
+  for (int j = 0; j < 4; ++j) {
+    const float* c = S + j * 6 * n;
+    if (relu) wino43At<true>(c, c + n, c + 2 * n, c + 3 * n, c + 4 * n, c + 5 * n, n, bias, n, O + j * 4 * n);
+    else wino43At<false>(c, c + n, c + 2 * n, c + 3 * n, c + 4 * n, c + 5 * n, n, bias, n, O + j * 4 * n);
+  }
+  for (int64_t jj = 0; jj < nrows; ++jj)
+    for (int j = 0; j < 4; ++j) {
+      const int64_t oy = 4 * (ty0 + jj) + j;
+      if (oy >= outH) break;
+      const float* o = O + j * 4 * n + jj * tw;
+      wino43Interleave(o, o + n, o + 2 * n, o + 3 * n, tw, outW, y + oy * outW);
+    }
 }
 
 #undef WINO_BT
@@ -179,7 +320,7 @@ void winoOutput(const float* m, int64_t ldm, int64_t tw, float bias, bool relu, 
 }  // namespace
 
 const Wino43Fns& WINO_TABLE_NAME() {
-  static const Wino43Fns fns = {winoInput, winoOutput};
+  static const Wino43Fns fns = {winoInput, winoOutput, wino43InputPlane, wino43OutputPlane};
   return fns;
 }
 

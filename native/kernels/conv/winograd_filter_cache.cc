@@ -26,6 +26,7 @@ struct Entry {
   const float* key = nullptr;
   int64_t cout = 0, cin = 0;
   Isa isa = Isa::Generic;  // U is packed for this ISA's micro-kernel
+  int64_t layout = 0;      // winogradLayoutKey: tile and micro-kernel
   AlignedFloats weights;  // the copy U was computed from
   AlignedFloats u;
   size_t bytes = 0;
@@ -47,35 +48,57 @@ uint64_t& useClock() {
 
 }  // namespace
 
-std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa isa, const float* w) {
+std::shared_ptr<const float> winogradFilterCached(const Conv2dShape& s, Isa isa, const float* w,
+                                                  WinogradTile tile) {
+  const int64_t layout = winogradLayoutKey(s, isa, tile);
   const size_t wBytes = static_cast<size_t>(s.cout * s.cin * 9) * sizeof(float);
   std::shared_ptr<Entry> hit;
   {
     std::lock_guard<std::mutex> lock(cacheMutex());
     for (const auto& e : entries())
-      if (e->key == w && e->cout == s.cout && e->cin == s.cin && e->isa == isa) hit = e;
+      if (e->key == w && e->cout == s.cout && e->cin == s.cin && e->isa == isa &&
+          e->layout == layout) hit = e;
   }
   if (hit && std::memcmp(hit->weights.get(), w, wBytes) == 0) {
     std::lock_guard<std::mutex> lock(cacheMutex());
     hit->lastUse = ++useClock();
     return std::shared_ptr<const float>(hit, hit->u.get());
   }
-  auto e = std::make_shared<Entry>();
+  // A changed weight tensor (a training step): when nothing else holds this layer's stale
+  // entry, take it out of the cache and recompute into its buffers, so that a miss costs no
+  // fresh 10-40 MB allocation (page faults: ~5 ms of a 12 ms miss for 512->512 @7, 2026-11-25).
+  std::shared_ptr<Entry> e;
+  if (hit) {
+    std::lock_guard<std::mutex> lock(cacheMutex());
+    auto& all = entries();
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i] == hit && hit.use_count() == 2) {  // the cache's reference and ours
+        all.erase(all.begin() + static_cast<std::ptrdiff_t>(i));
+        e = std::move(hit);
+        break;
+      }
+    }
+  }
+  if (!e) {
+    e = std::make_shared<Entry>();
+    e->weights = allocFloats(static_cast<size_t>(s.cout * s.cin * 9));
+    e->u = allocFloats(static_cast<size_t>(winogradFilterFloats(s, isa, tile)));
+  }
   e->key = w;
   e->cout = s.cout;
   e->cin = s.cin;
   e->isa = isa;
-  e->weights = allocFloats(static_cast<size_t>(s.cout * s.cin * 9));
-  e->u = allocFloats(static_cast<size_t>(winograd43FilterFloats(s, isa)));
+  e->layout = layout;
   if (!e->weights || !e->u) return nullptr;
   std::memcpy(e->weights.get(), w, wBytes);
-  winograd43TransformFilter(s, isa, w, e->u.get());
-  e->bytes = wBytes + static_cast<size_t>(winograd43FilterFloats(s, isa)) * sizeof(float);
+  winogradTransformFilter(s, isa, w, e->u.get(), tile);
+  e->bytes = wBytes + static_cast<size_t>(winogradFilterFloats(s, isa, tile)) * sizeof(float);
   std::lock_guard<std::mutex> lock(cacheMutex());
   auto& all = entries();
   // Replace this layer's stale entry, then evict least recently used beyond the capacity.
   for (size_t i = 0; i < all.size(); ++i) {
-    if (all[i]->key == w && all[i]->cout == s.cout && all[i]->cin == s.cin && all[i]->isa == isa) {
+    if (all[i]->key == w && all[i]->cout == s.cout && all[i]->cin == s.cin && all[i]->isa == isa &&
+        all[i]->layout == layout) {
       all.erase(all.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }
@@ -94,7 +117,7 @@ std::shared_ptr<const float> winograd43FilterCached(const Conv2dShape& s, Isa is
   return std::shared_ptr<const float>(e, e->u.get());
 }
 
-size_t winograd43FilterCacheBytes() {
+size_t winogradFilterCacheBytes() {
   std::lock_guard<std::mutex> lock(cacheMutex());
   size_t total = 0;
   for (const auto& x : entries()) total += x->bytes;

@@ -62,6 +62,15 @@ const GemmKernelTable* sgemmKernelFor(Isa isa, int64_t m, int64_t n);
 int64_t sgemmPackedAFloats(const GemmKernelTable* t, int64_t m, int64_t k);
 void sgemmPackA(const GemmKernelTable* t, const GemmShape& s, const float* a, float* packed);
 int64_t sgemmScratchFloats(const GemmKernelTable* t, const GemmShape& s);
+void sgemmTableTile(const GemmKernelTable* t, int* mr, int* nr);
+// Rows [i0, i0 + rows) of an m-row A (i0 a multiple of the table's MR; `a` points at row i0,
+// s.m is the whole m) packed into their place in sgemmPackA's layout: for callers that
+// produce A a block of rows at a time.
+void sgemmPackARows(const GemmKernelTable* t, const GemmShape& s, const float* a, int64_t i0,
+                    int64_t rows, float* packed);
+void sgemmPrepackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
+                     const float* b, float* c, const GemmEpilogue& ep = GemmEpilogue(),
+                     int threads = 0);
 void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
                         const float* b, float* c, const GemmEpilogue& ep, float* scratch);
 

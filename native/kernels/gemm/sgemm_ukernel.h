@@ -37,12 +37,16 @@ struct GemmKernelTable {
   // GEMV helpers (few-row products): sum x[i]*y[i]; y[i] += a*x[i].
   float (*dot)(const float* x, const float* y, int64_t n);
   void (*axpy)(int64_t n, float a, const float* x, float* y);
+  // Optional (nullptr: use ukernel): the micro-kernel for A prepacked once and streamed from
+  // memory on every call (conv weights, Winograd U), with a far software prefetch of A.
+  GemmUkernelFn ukernelPrepacked = nullptr;
 };
 
 // nullptr when the ISA is not compiled in (non-x86 builds).
 const GemmKernelTable* gemmTableGeneric();
 const GemmKernelTable* gemmTableAvx2();
 const GemmKernelTable* gemmTableAvx512();
-const GemmKernelTable* gemmTableAvx512Narrow();  // 28x16, for products with few columns
+const GemmKernelTable* gemmTableAvx512Narrow();
+const GemmKernelTable* gemmTableAvx512Wide();  // 28x16, for products with few columns
 
 }  // namespace convnode

@@ -33,7 +33,7 @@ inline __mmask16 tailMask(int64_t nr, int v) {
   return static_cast<__mmask16>((1u << left) - 1u);
 }
 
-template <int MR, int NV>
+template <int MR, int NV, bool FAR = false>
 void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                    int64_t mr, int64_t nr, const GemmUkParams& p) {
   constexpr int NR = 16 * NV;
@@ -58,6 +58,17 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
     _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MR), _MM_HINT_T0);
+    if (FAR) {
+      // Prepacked A (conv weights, Winograd U) streamed from DRAM/L3 once per call: the
+      // hardware prefetcher alone leaves the kernel waiting on it. 64 k-steps ahead (3.5 KiB
+      // for 14 rows, 7 KiB for 28), into L2, both lines a 28-row step reads. Measured
+      // (2026-11-25, 1 thread, caches flushed between calls, min of 60): 3x3 512->512 @7
+      // Winograd F(2x2) 1.07 -> 0.75 ms, im2col prepacked 1.65 -> 1.37 ms, F(4x4) 256->256
+      // @14 0.73 -> 0.55 ms. Not on the default kernel: with A packed per call (already in
+      // L2) it cost 1.5% at 1024^3 (242 -> 238 GFLOP/s).
+      _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR), _MM_HINT_T1);
+      if (MR * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR + 16), _MM_HINT_T1);
+    }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
@@ -123,6 +134,11 @@ void f32_gemm_ukernel_14x32__avx512f(int64_t kc, const float* a, const float* b,
                                      const GemmUkParams& p) {
   ukernel(kc, a, b, c, ldc, mr, nr, p);
 }
+// The same with a far prefetch of A, for prepacked A streamed from memory (see FAR above).
+static void ukernel14x32Stream(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                               int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<kMr, kNv, true>(kc, a, b, c, ldc, mr, nr, p);
+}
 
 // Narrow variant for products with few columns (Winograd's per-image tile counts: 16 tiles at
 // 14x14): 28 rows x 1 zmm keeps 28 accumulators with NR = 16, so N = 16 fills every lane where
@@ -134,6 +150,10 @@ void f32_gemm_ukernel_28x16__avx512f(int64_t kc, const float* a, const float* b,
                                      const GemmUkParams& p) {
   ukernelAvx512<28, 1>(kc, a, b, c, ldc, mr, nr, p);
 }
+static void ukernel28x16Stream(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                               int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<28, 1, true>(kc, a, b, c, ldc, mr, nr, p);
+}
 static void packA28(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
              int64_t kc, float* dst) {
   packAImpl<28>(a, lda, trans, i0, p0, mc, kc, dst);
@@ -143,9 +163,33 @@ static void packB16(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t
   packBImpl<16>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 
+static void ukernel8x48(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                        int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<8, 3>(kc, a, b, c, ldc, mr, nr, p);
+}
+static void ukernel8x48Stream(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                              int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<8, 3, true>(kc, a, b, c, ldc, mr, nr, p);
+}
+static void packA8(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
+                   int64_t kc, float* dst) {
+  packAImpl<8>(a, lda, trans, i0, p0, mc, kc, dst);
+}
+static void packB48(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
+                    int64_t nc, float* dst) {
+  packBImpl<48>(b, ldb, trans, p0, j0, kc, nc, dst);
+}
+const GemmKernelTable* gemmTableAvx512Wide() {
+  static const GemmKernelTable table = {"f32_gemm_ukernel_8x48__avx512f", 8, 48, 336, 256, 480,
+                                        ukernel8x48, packA8, packB48, dotImpl, axpyImpl,
+                                        ukernel8x48Stream};
+  return &table;
+}
+
 const GemmKernelTable* gemmTableAvx512Narrow() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_28x16__avx512f", 28, 16, 336, 256, 512,
-                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl};
+                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl,
+                                        ukernel28x16Stream};
   return &table;
 }
 
@@ -156,7 +200,7 @@ const GemmKernelTable* gemmTableAvx512() {
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl};
+                                        packA, packB, dotImpl, axpyImpl, ukernel14x32Stream};
   return &table;
 }
 
@@ -165,6 +209,30 @@ const GemmKernelTable* gemmTableAvx512() {
 #include "kernels/gemm/sgemm_ukernel.h"
 namespace convnode {
 const GemmKernelTable* gemmTableAvx512() { return nullptr; }
+static void ukernel8x48(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                        int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<8, 3>(kc, a, b, c, ldc, mr, nr, p);
+}
+static void ukernel8x48Stream(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                              int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<8, 3, true>(kc, a, b, c, ldc, mr, nr, p);
+}
+static void packA8(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
+                   int64_t kc, float* dst) {
+  packAImpl<8>(a, lda, trans, i0, p0, mc, kc, dst);
+}
+static void packB48(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
+                    int64_t nc, float* dst) {
+  packBImpl<48>(b, ldb, trans, p0, j0, kc, nc, dst);
+}
+const GemmKernelTable* gemmTableAvx512Wide() {
+  static const GemmKernelTable table = {"f32_gemm_ukernel_8x48__avx512f", 8, 48, 336, 256, 480,
+                                        ukernel8x48, packA8, packB48, dotImpl, axpyImpl,
+                                        ukernel8x48Stream};
+  return &table;
+}
+
 const GemmKernelTable* gemmTableAvx512Narrow() { return nullptr; }
+const GemmKernelTable* gemmTableAvx512Wide() { return nullptr; }
 }  // namespace convnode
 #endif

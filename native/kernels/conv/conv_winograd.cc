@@ -1,0 +1,382 @@
+// Winograd F(m x m, 3x3) driver, m = 4 or 2 (3x3, stride 1, dilation 1, groups 1; any padding).
+// The output of the whole batch is cut into m x m tiles (TH x TW per image), and the tile rows
+// of all images, in order, are processed in chunks of whole tile rows (~256 tiles, so V and M
+// below stay within L2/L3; a chunk may span images, so a batch widens the GEMMs and U is
+// streamed once per chunk instead of once per image):
+//   1. input transform  V[e][ic][t] = (B^T d B)[e]  for the alpha x alpha input tile d of each
+//                       tile t (alpha = m + 2)
+//   2. alpha^2 GEMMs    M[e] = U[e] x V[e],  U[e] = (G g G^T)[e], a [cout x cin] matrix kept
+//                       pre-packed in the A-panel layout of the layer's micro-kernel (the
+//                       AVX-512 28x16 one when a chunk has <= 16 tiles)
+//   3. output transform Y(tile t, oc) = A^T M[.][oc][t] A + bias (ReLU fused)
+// That is the "[Cout x Cin] x [Cin x tiles]" batched-GEMM form of Lavin & Gray: the products
+// are independent, so the threads split them (each GEMM single-threaded, on its own
+// preallocated packing scratch) and split channels in the transforms.
+// Multiplies per output: alpha^2*cin/m^2 = 2.25*cin (F4) or 4*cin (F2) vs 9*cin direct, at the
+// price of the transforms and of padding the output to a multiple of m.
+#include <new>
+#include <algorithm>
+#include <cstring>
+
+#include "core/aligned_buffer.h"
+#include "core/threading.h"
+#include "kernels/conv/conv2d.h"
+#include "kernels/conv/conv_isa.h"
+#include "kernels/gemm/gemm.h"
+
+namespace convnode {
+
+namespace {
+inline int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+WinogradTile resolve(const Conv2dShape& s, WinogradTile tile) {
+  return tile == WinogradTile::Auto ? winogradTileChoose(s) : tile;
+}
+
+const WinoFns& winoFor(Isa isa, WinogradTile tile) {
+#if defined(__x86_64__)
+  if (isa == Isa::Avx512) return tile == WinogradTile::F2 ? wino22Avx512() : wino43Avx512();
+  if (isa == Isa::Avx2) return tile == WinogradTile::F2 ? wino22Avx2() : wino43Avx2();
+#endif
+  (void)isa;
+  return tile == WinogradTile::F2 ? wino22Generic() : wino43Generic();
+}
+
+// Chunking: tile rows of the whole batch (n * TH of them, TW tiles each), ~256 tiles per chunk.
+struct WinoGeometry {
+  int64_t m, alpha, th, tw, rowsTotal, rowsPerChunk, tcMax;
+};
+WinoGeometry winoGeometry(const Conv2dShape& s, WinogradTile tile) {
+  WinoGeometry g;
+  g.m = tile == WinogradTile::F2 ? 2 : 4;
+  g.alpha = g.m + 2;
+  g.th = (s.outH + g.m - 1) / g.m;
+  g.tw = (s.outW + g.m - 1) / g.m;
+  g.rowsTotal = s.n * g.th;
+  g.rowsPerChunk = std::min<int64_t>(g.rowsTotal, std::max<int64_t>(1, (256 + g.tw - 1) / g.tw));
+  g.tcMax = g.rowsPerChunk * g.tw;
+  return g;
+}
+// The GEMM micro-kernel table every chunk of this layer uses: chosen once from the full chunk
+// width so U, packed for it, fits the last (narrower) chunk too.
+const GemmKernelTable* winoKernel(const Conv2dShape& s, Isa isa, WinogradTile tile) {
+  return sgemmKernelFor(isa, s.cout, winoGeometry(s, tile).tcMax);
+}
+
+// U = G g G^T per (oc, ic), G as in winograd43.inl. One output channel at a time: its cin
+// filters are first transposed to [9 taps][cin] so that every step below is a contiguous loop
+// over ic (vectorized, SSE on baseline builds) writing U[e][oc][0:cin] as 36 contiguous runs.
+// (Writing U[e][oc][ic] filter by filter touched 36 far-apart lines per filter and took 40%
+// of a 64->64 @56 layer.)
+
+// Plain U[e][oc][ic] (the layout the loops below write), then packed per e.
+void winograd43TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
+  const int64_t plane = s.cout * s.cin;
+  const int64_t cin = s.cin;
+  const int threads = threadsFor(s.cout, s.cin * 400);
+  const int64_t per = (9 + 18) * cin;  // taps [9][cin] + G g [6][3][cin]
+  AlignedFloats tmpAll = allocFloats(static_cast<size_t>(per * threads));
+  if (!tmpAll) throw std::bad_alloc();  // the binding turns it into a JS Error
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+#if defined(CONVNODE_OPENMP)
+    float* gt = tmpAll.get() + omp_get_thread_num() * per;
+#pragma omp for schedule(static)
+#else
+    float* gt = tmpAll.get();
+#endif
+    for (int64_t oc = 0; oc < s.cout; ++oc) {
+      float* t = gt + 9 * cin;  // t[(i*3 + j)*cin + ic] = (G g)[i][j]
+      const float* wo = w + oc * cin * 9;
+      for (int64_t ic = 0; ic < cin; ++ic)
+        for (int k = 0; k < 9; ++k) gt[k * cin + ic] = wo[ic * 9 + k];
+      for (int j = 0; j < 3; ++j) {
+        const float* __restrict g0 = gt + (0 + j) * cin;
+        const float* __restrict g1 = gt + (3 + j) * cin;
+        const float* __restrict g2 = gt + (6 + j) * cin;
+        float* __restrict t0 = t + (0 * 3 + j) * cin;
+        float* __restrict t1 = t + (1 * 3 + j) * cin;
+        float* __restrict t2 = t + (2 * 3 + j) * cin;
+        float* __restrict t3 = t + (3 * 3 + j) * cin;
+        float* __restrict t4 = t + (4 * 3 + j) * cin;
+        float* __restrict t5 = t + (5 * 3 + j) * cin;
+        for (int64_t ic = 0; ic < cin; ++ic) {
+          const float a = g0[ic], b = g1[ic], c = g2[ic];
+          t0[ic] = 0.25f * a;
+          t1[ic] = -(a + b + c) * (1.0f / 6);
+          t2[ic] = -(a - b + c) * (1.0f / 6);
+          t3[ic] = a * (1.0f / 24) + b * (1.0f / 12) + c * (1.0f / 6);
+          t4[ic] = a * (1.0f / 24) - b * (1.0f / 12) + c * (1.0f / 6);
+          t5[ic] = c;
+        }
+      }
+      for (int i = 0; i < 6; ++i) {  // (G g) G^T, row i
+        const float* __restrict a0 = t + (i * 3 + 0) * cin;
+        const float* __restrict a1 = t + (i * 3 + 1) * cin;
+        const float* __restrict a2 = t + (i * 3 + 2) * cin;
+        float* __restrict u0 = u + (i * 6 + 0) * plane + oc * cin;
+        float* __restrict u1 = u + (i * 6 + 1) * plane + oc * cin;
+        float* __restrict u2 = u + (i * 6 + 2) * plane + oc * cin;
+        float* __restrict u3 = u + (i * 6 + 3) * plane + oc * cin;
+        float* __restrict u4 = u + (i * 6 + 4) * plane + oc * cin;
+        float* __restrict u5 = u + (i * 6 + 5) * plane + oc * cin;
+        for (int64_t ic = 0; ic < cin; ++ic) {
+          const float a = a0[ic], b = a1[ic], c = a2[ic];
+          u0[ic] = 0.25f * a;
+          u1[ic] = -(a + b + c) * (1.0f / 6);
+          u2[ic] = -(a - b + c) * (1.0f / 6);
+          u3[ic] = a * (1.0f / 24) + b * (1.0f / 12) + c * (1.0f / 6);
+          u4[ic] = a * (1.0f / 24) - b * (1.0f / 12) + c * (1.0f / 6);
+          u5[ic] = c;
+        }
+      }
+    }
+  }
+  (void)threads;
+}
+
+// F(2x2): U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (winograd22.inl),
+// written U[e][oc][ic] (16 planes). As for F(4x4): one output channel at a time, its filters
+// transposed to [9 taps][cin] so that every step is a contiguous (vectorized) loop over ic
+// writing 16 contiguous runs. (Filter by filter, 16 scattered stores each, it took 12 ms for
+// 512->512 on every eager call whose weights had changed.)
+void wino22G(const float* __restrict a, const float* __restrict b, const float* __restrict c,
+             int64_t n, float* __restrict o0, float* __restrict o1, float* __restrict o2,
+             float* __restrict o3) {
+  for (int64_t i = 0; i < n; ++i) {
+    o0[i] = a[i];
+    o1[i] = 0.5f * (a[i] + b[i] + c[i]);
+    o2[i] = 0.5f * (a[i] - b[i] + c[i]);
+    o3[i] = c[i];
+  }
+}
+
+void winograd22TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
+  const int64_t plane = s.cout * s.cin;
+  const int64_t cin = s.cin;
+  const int threads = threadsFor(s.cout, s.cin * 200);
+  const int64_t per = (9 + 12) * cin;  // taps [9][cin] + G g [4][3][cin]
+  AlignedFloats tmpAll = allocFloats(static_cast<size_t>(per * threads));
+  if (!tmpAll) throw std::bad_alloc();  // the binding turns it into a JS Error
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+#if defined(CONVNODE_OPENMP)
+    float* gt = tmpAll.get() + omp_get_thread_num() * per;
+#pragma omp for schedule(static)
+#else
+    float* gt = tmpAll.get();
+#endif
+    for (int64_t oc = 0; oc < s.cout; ++oc) {
+      float* t = gt + 9 * cin;  // t[(i*3 + j)*cin + ic] = (G g)[i][j]
+      const float* wo = w + oc * cin * 9;
+      for (int64_t ic = 0; ic < cin; ++ic)
+        for (int k = 0; k < 9; ++k) gt[k * cin + ic] = wo[ic * 9 + k];
+      for (int j = 0; j < 3; ++j)  // G g, column j
+        wino22G(gt + j * cin, gt + (3 + j) * cin, gt + (6 + j) * cin, cin, t + j * cin,
+                t + (3 + j) * cin, t + (6 + j) * cin, t + (9 + j) * cin);
+      for (int i = 0; i < 4; ++i) {  // (G g) G^T, row i
+        float* ui = u + (i * 4) * plane + oc * cin;
+        wino22G(t + (i * 3) * cin, t + (i * 3 + 1) * cin, t + (i * 3 + 2) * cin, cin, ui,
+                ui + plane, ui + 2 * plane, ui + 3 * plane);
+      }
+    }
+  }
+  (void)threads;
+}
+
+}  // namespace
+
+int64_t winogradFilterFloats(const Conv2dShape& s, Isa isa, WinogradTile tile) {
+  tile = resolve(s, tile);
+  const int64_t alpha = tile == WinogradTile::F2 ? 4 : 6;
+  return alpha * alpha * roundUp(sgemmPackedAFloats(winoKernel(s, isa, tile), s.cout, s.cin), 16);
+}
+
+int64_t winogradLayoutKey(const Conv2dShape& s, Isa isa, WinogradTile tile) {
+  tile = resolve(s, tile);
+  int mr = 0, nr = 0;
+  sgemmTableTile(winoKernel(s, isa, tile), &mr, &nr);
+  return (static_cast<int64_t>(tile) * 1000 + mr) * 1000 + nr;
+}
+
+void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u,
+                             WinogradTile tile) {
+  tile = resolve(s, tile);
+  const int64_t alpha = tile == WinogradTile::F2 ? 4 : 6;
+  const int64_t planes = alpha * alpha;
+  const GemmKernelTable* t = winoKernel(s, isa, tile);
+  int mr = 1, nr = 1;
+  sgemmTableTile(t, &mr, &nr);
+  const int64_t per = roundUp(sgemmPackedAFloats(t, s.cout, s.cin), 16);
+  // A block of output channels at a time (a multiple of the kernel's MR, ~32 rows): the plain
+  // U[e][oc][ic] of the block stays within L2 and no layer-sized scratch is allocated (16.8 /
+  // 37.7 MB for 512->512, whose page faults were ~40% of an eager call with changed weights).
+  const int64_t block = mr * std::max<int64_t>(1, 32 / mr);
+  AlignedFloats plain = allocFloats(static_cast<size_t>(planes * std::min(block, s.cout) * s.cin));
+  if (!plain) throw std::bad_alloc();
+  GemmShape g;
+  g.m = s.cout;
+  g.k = s.cin;
+  g.lda = s.cin;
+  for (int64_t oc0 = 0; oc0 < s.cout; oc0 += block) {
+    Conv2dShape sb = s;
+    sb.cout = std::min(block, s.cout - oc0);
+    const float* wb = w + oc0 * s.cin * 9;
+    if (tile == WinogradTile::F2) winograd22TransformFilterPlain(sb, wb, plain.get());
+    else winograd43TransformFilterPlain(sb, wb, plain.get());
+    for (int64_t e = 0; e < planes; ++e)
+      sgemmPackARows(t, g, plain.get() + e * sb.cout * s.cin, oc0, sb.cout, u + e * per);
+  }
+}
+
+void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* u,
+                    const float* bias, float* y, bool relu, WinogradTile tile) {
+  tile = resolve(s, tile);
+  const WinoGeometry geo = winoGeometry(s, tile);
+  const int64_t m = geo.m, alpha = geo.alpha, planes = alpha * alpha;
+  const int64_t th = geo.th, tw = geo.tw;
+  const GemmKernelTable* kernel = winoKernel(s, isa, tile);
+  const int64_t uPer = roundUp(sgemmPackedAFloats(kernel, s.cout, s.cin), 16);
+  const WinoFns& fns = winoFor(isa, tile);
+  const int64_t tcMax = geo.tcMax;
+  // Padded input row (+4: whole last phase group; a multiple of 32 so that F(4x4)'s phase pass
+  // can run over whole 8-lane vectors) and output row buffer (room for tw rounded up to 8).
+  const int64_t rs = roundUp(m * tw + 4, 32);
+  const int64_t os = roundUp(m * roundUp(tw, 8), 16);
+  GemmShape gs;
+  gs.m = s.cout;
+  gs.n = tcMax;
+  gs.k = s.cin;
+  const int64_t gemmScratch = roundUp(sgemmScratchFloats(kernel, gs), 16);
+  // Small images (few tiles per tile row): the whole-plane transforms, one job per (channel,
+  // image segment of the chunk). 512->512 @7, F(2x2), batch 1, 1 thread (perf, 2026-11-25):
+  // the per-tile-row transforms (4 tiles per vector op) took ~17% of the layer.
+  // F(4x4) 256->256 @14 (tw 4), min of 3 x 1.5 s loops, 1 thread: 0.534 vs 0.660 ms (batch 1),
+  // 4.34 vs 5.15 ms (batch 8); 128->128 @28 (tw 7): 0.577 vs 0.572, even.
+  const bool planeMode = fns.inputPlane && tw <= 8;
+  const int64_t segRowsMax = std::min(th, geo.rowsPerChunk);
+  const int64_t tmpFloats = roundUp(std::max<int64_t>(36 * tw + 10 * rs,
+      planeMode ? winoPlaneTmpFloats(alpha, segRowsMax, tw) : 0), 16);
+  const int64_t perThread = alpha * rs + tmpFloats + m * os + gemmScratch;
+  const int64_t vFloats = roundUp(planes * s.cin * tcMax, 16);
+  // + 16: the F(4x4) output pass reads up to 7 lanes past the last tile (winograd43.inl).
+  const int64_t mFloats = roundUp(planes * s.cout * tcMax, 16) + 16;
+  const int threads = threadsFor(planes * tcMax, s.cin * s.cout);
+  AlignedFloats scratch = allocFloats(static_cast<size_t>(vFloats + mFloats + perThread * threads));
+  if (!scratch) throw std::bad_alloc();
+  float* V = scratch.get();
+  float* M = V + vFloats;
+  float* perThreadBase = M + mFloats;
+  const int64_t planeIn = s.h * s.w, planeOut = s.outH * s.outW;
+
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+#if defined(CONVNODE_OPENMP)
+    const int tid = omp_get_thread_num();
+#else
+    const int tid = 0;
+#endif
+    float* rows = perThreadBase + tid * perThread;
+    float* tmp = rows + alpha * rs;
+    float* obuf = tmp + tmpFloats;
+    float* gbuf = obuf + m * os;
+    for (int64_t r0 = 0; r0 < geo.rowsTotal; r0 += geo.rowsPerChunk) {
+      const int64_t tr = std::min(geo.rowsPerChunk, geo.rowsTotal - r0);
+      const int64_t tc = tr * tw;
+      // Tile row r0 + j is row (r0 + j) % th of image (r0 + j) / th. Segment q of the chunk:
+      // its tile rows [segLo(q), segHi(q)) of image bFirst + q.
+      const int64_t bFirst = r0 / th, nseg = (r0 + tr - 1) / th - bFirst + 1;
+      auto segLo = [&](int64_t q) { return std::max(r0, (bFirst + q) * th); };
+      auto segHi = [&](int64_t q) { return std::min(r0 + tr, (bFirst + q + 1) * th); };
+      // 1. input transform: one (channel, segment) or one (channel, tile row) per iteration.
+      if (planeMode) {
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t job = 0; job < s.cin * nseg; ++job) {
+          const int64_t ic = job / nseg, q = job % nseg;
+          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          fns.inputPlane(x + (b * s.cin + ic) * planeIn, s.h, s.w, s.padTop, s.padLeft,
+                         lo - b * th, hi - lo, tw, V + ic * tc + (lo - r0) * tw, s.cin * tc, tmp);
+        }
+      } else {
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t job = 0; job < s.cin * tr; ++job) {
+          const int64_t ic = job / tr, j = job % tr;
+          const int64_t b = (r0 + j) / th, ty = (r0 + j) % th;
+          const float* plane = x + (b * s.cin + ic) * planeIn;
+          const int64_t iy0 = m * ty - s.padTop;
+          for (int64_t r = 0; r < alpha; ++r) {
+            float* d = rows + r * rs;
+            const int64_t iy = iy0 + r;
+            if (iy < 0 || iy >= s.h) {
+              std::memset(d, 0, sizeof(float) * rs);
+              continue;
+            }
+            // d[x] = in[iy][x - padLeft], zero outside [0, w).
+            const int64_t lo = std::min<int64_t>(rs, s.padLeft);
+            const int64_t hi = std::max<int64_t>(lo, std::min<int64_t>(rs, s.padLeft + s.w));
+            std::memset(d, 0, sizeof(float) * lo);
+            std::memcpy(d + lo, plane + iy * s.w + (lo - s.padLeft), sizeof(float) * (hi - lo));
+            std::memset(d + hi, 0, sizeof(float) * (rs - hi));
+          }
+          fns.input(rows, rs, tw, V + ic * tc + j * tw, s.cin * tc, tmp);
+        }
+      }
+      // 2. the alpha^2 independent products M[e] (cout x tc) = U[e] (cout x cin) x V[e] (cin x tc).
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+      for (int64_t e = 0; e < planes; ++e) {
+        GemmShape g;
+        g.m = s.cout;
+        g.n = tc;
+        g.k = s.cin;
+        g.lda = s.cin;
+        g.ldb = tc;
+        g.ldc = tc;
+        sgemmSerialPackedA(kernel, g, u + e * uPer, V + e * s.cin * tc, M + e * s.cout * tc,
+                           GemmEpilogue(), gbuf);
+      }
+      // 3. output transform: one (channel, segment) or one (channel, tile row) per iteration.
+      if (planeMode) {
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t job = 0; job < s.cout * nseg; ++job) {
+          const int64_t oc = job / nseg, q = job % nseg;
+          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, lo - b * th, hi - lo, tw,
+                          bias ? bias[oc] : 0.0f, relu, y + (b * s.cout + oc) * planeOut, s.outH,
+                          s.outW, tmp);
+        }
+      } else {
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t job = 0; job < s.cout * tr; ++job) {
+          const int64_t oc = job / tr, j = job % tr;
+          const int64_t b = (r0 + j) / th, ty = (r0 + j) % th;
+          fns.output(M + oc * tc + j * tw, s.cout * tc, tw, bias ? bias[oc] : 0.0f, relu, obuf,
+                     os, tmp);
+          const int64_t oy0 = m * ty;
+          const int64_t rowsOut = std::min<int64_t>(m, s.outH - oy0);
+          float* yo = y + (b * s.cout + oc) * planeOut;
+          for (int64_t q = 0; q < rowsOut; ++q)
+            std::memcpy(yo + (oy0 + q) * s.outW, obuf + q * os, sizeof(float) * s.outW);
+        }
+      }
+    }
+  }
+  (void)threads;
+}
+
+}  // namespace convnode
