@@ -119,6 +119,10 @@ export interface NativeAddon {
   PlanRun(handle: PlanHandle, input: Float32Array): Promise<Float32Array>;
   PlanRunSync(handle: PlanHandle, input: Float32Array): Float32Array;
   PlanInfo(handle: PlanHandle): { arenaBytes: number; convAlgorithms: string[]; steps: number };
+  /** Profiling only: one step run `reps` times alone; ms per rep. */
+  PlanBenchStep(handle: PlanHandle, index: number, reps: number, onExecutor: boolean): Float64Array;
+  /** One line per plan step: op, shape, algorithm, fusions. */
+  PlanDescribe(handle: PlanHandle): string[];
 
   // Benchmark suite only (native/binding/bench.cc): machine limits, timed per pass.
   PeakFma(isa: 'avx512' | 'avx2', iterations: number, passes: number): { seconds: Float64Array; threads: number; flopsPerPass: number };
@@ -144,6 +148,8 @@ export interface SgemmParams {
   lda: number; ldb: number; ldc: number;
   alpha: number; beta: number;
   bias?: Float32Array; biasMode?: 'none' | 'row' | 'col'; relu?: boolean;
+  /** min(., clampMax) after the ReLU (ReLU6 = relu + 6). */
+  clampMax?: number;
   /** Run this ISA's micro-kernel instead of the active one (must be supported). */
   isa?: NativeIsa;
   threads?: number;

@@ -58,6 +58,7 @@ void scaleAndEpilogue(const GemmShape& s, float* c, const GemmEpilogue& ep) {
       if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
       if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
       if (ep.relu && r < 0.0f) r = 0.0f;
+      if (r > ep.clampMax) r = ep.clampMax;
       row[j] = r;
     }
   }
@@ -89,6 +90,8 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
         p.alpha = s.alpha;
         p.beta = first ? s.beta : 1.0f;
         p.relu = last && ep.relu;
+        p.clamp = last && ep.clampMax < std::numeric_limits<float>::infinity();
+        p.clampMax = ep.clampMax;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t nr = std::min(NR, nc - jr);
           p.colBias = (last && ep.biasMode == BiasMode::PerCol) ? ep.bias + jc + jr : nullptr;
@@ -126,6 +129,7 @@ inline float finish(const GemmShape& s, const GemmEpilogue& ep, int64_t i, int64
   if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
   if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
   if (ep.relu) r = r < 0.0f ? 0.0f : r;
+  if (r > ep.clampMax) r = ep.clampMax;
   return r;
 }
 
@@ -153,6 +157,7 @@ void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
           if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
           if (ep.relu) r = r < 0.0f ? 0.0f : r;
+          if (r > ep.clampMax) r = ep.clampMax;
           ci[j] = r;
         }
       }

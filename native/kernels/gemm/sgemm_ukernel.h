@@ -15,6 +15,8 @@ struct GemmUkParams {
   const float* rowBias = nullptr;  // rowBias[i], i < mr, added after alpha/beta (last k block)
   const float* colBias = nullptr;  // colBias[j], j < nr
   bool relu = false;               // applied last (last k block only)
+  bool clamp = false;              // then min(., clampMax), NaN kept (last k block only)
+  float clampMax = 0.0f;
 };
 
 // c[i*ldc + j] = epilogue(alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[i*ldc + j])

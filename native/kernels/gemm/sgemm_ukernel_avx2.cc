@@ -78,6 +78,7 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
       if (p.beta != 0.0f) r = _mm256_fmadd_ps(beta, _mm256_maskload_ps(crow + 8 * v, mask[v]), r);
       r = _mm256_add_ps(r, _mm256_add_ps(rb, cb[v]));
       if (p.relu) r = _mm256_max_ps(zero, r);
+      if (p.clamp) r = _mm256_min_ps(_mm256_set1_ps(p.clampMax), r);  // min(c, NaN) = NaN
       _mm256_maskstore_ps(crow + 8 * v, mask[v], r);
     }
   }

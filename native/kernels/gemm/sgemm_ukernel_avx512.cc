@@ -94,6 +94,7 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
       if (p.beta != 0.0f) r = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask[v], crow + 16 * v), r);
       r = _mm512_add_ps(r, _mm512_add_ps(rb, cb[v]));
       if (p.relu) r = _mm512_max_ps(zero, r);  // max(0, NaN) = NaN, as torch.relu
+      if (p.clamp) r = _mm512_min_ps(_mm512_set1_ps(p.clampMax), r);  // min(c, NaN) = NaN
       _mm512_mask_storeu_ps(crow + 16 * v, mask[v], r);
     }
   }

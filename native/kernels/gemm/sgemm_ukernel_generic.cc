@@ -29,6 +29,7 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
       if (p.beta != 0.0f) r += p.beta * crow[j];
       r += rb + (p.colBias ? p.colBias[j] : 0.0f);
       if (p.relu && !(r > 0.0f)) r = r != r ? r : 0.0f;  // keep NaN, as max(x, 0) in torch
+      if (p.clamp && r > p.clampMax) r = p.clampMax;
       crow[j] = r;
     }
   }
