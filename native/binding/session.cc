@@ -385,6 +385,9 @@ void runOnExecutor(RunJob& job) {
 std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PlanHandle& h = handleArg(info[0]);
+  // The run's parallel regions happen on the executor thread; an idle pool left on this
+  // thread by eager ops would make libgomp stop spinning in both (core/threading.cc).
+  releaseCallerThreadPool();
   FloatView x = floatArrayArg(info[1], kOp, "input", h.plan->inputSize);
   auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
