@@ -85,4 +85,20 @@ describe('InferenceSession fusions', () => {
     expect(out.slice(8, 11)).toEqual([6, 6, 0]);
     expect(session.describe().fusedRelus).toBe(1);
   });
+
+  it('clamps depthwise ReLU6 outputs (values above 6 and NaN reach the clamp)', async () => {
+    // 3 channels, 1x1 depthwise kernels scaled 1, -1, 100: the outputs span below 0 to far above 6.
+    const weight = cn.tensor([1, -1, 100], [3, 1, 1, 1]);
+    const net: Net = (x) => cn.relu6(cn.conv2d(x, weight, null, { groups: 3 }));
+    const x = cn.tensor([0.5, 7, -3, Number.NaN, 0.5, 7, -3, 2, 0.5, 0.01, -3, 0.02], [1, 3, 2, 2]);
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 2, 2] });
+    const out = Array.from((await session.run(x)).data);
+    expect(out.slice(0, 3)).toEqual([0.5, 6, 0]);
+    expect(Number.isNaN(out[3])).toBe(true);
+    expect(out.slice(4, 8)).toEqual([0, 0, 3, 0]);
+    expect(out[8]).toBe(6);
+    expect(out[9]).toBeCloseTo(1, 5);
+    expect(out.slice(10, 12)).toEqual([0, 2]);
+    expect(session.describe().convAlgorithms).toEqual(['depthwise']);
+  });
 });
