@@ -89,10 +89,12 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
     }
   });
 
-  it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
+  // n = 5, 7, 131, 130: the transB path takes four B rows at a time (dot4) plus 1-3 left over.
+  it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099], [1, 5, 15], [1, 7, 16], [2, 131, 33], [3, 130, 17]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
     for (const transB of [false, true]) {
       for (const threads of [1, 2]) {
         run(isa, { m, n, k, transA: false, transB, padA: 2, padB: 1, padC: 1, alpha: -0.5, beta: 0.25, biasMode: transB ? 'col' : 'row', relu: true, threads, seed: m + n + k });
+        run(isa, { m, n, k, transA: false, transB, padA: 0, padB: 3, padC: 0, alpha: 1, beta: 0, biasMode: 'none', relu: false, clampMax: 0.5, threads, seed: m * n + k });
       }
     }
   });

@@ -142,7 +142,15 @@ void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
   for (int64_t q = 0; q < chunks; ++q) {
     const int64_t j0 = s.n * q / chunks, j1 = s.n * (q + 1) / chunks;
     if (s.transB) {
-      for (int64_t j = j0; j < j1; ++j)
+      int64_t j = j0;
+      for (; j + 4 <= j1; j += 4)
+        for (int64_t i = 0; i < s.m; ++i) {
+          float d[4];
+          const float* bj = b + j * s.ldb;
+          t.dot4(a + i * s.lda, bj, bj + s.ldb, bj + 2 * s.ldb, bj + 3 * s.ldb, s.k, d);
+          for (int q = 0; q < 4; ++q) c[i * s.ldc + j + q] = finish(s, ep, i, j + q, d[q], c[i * s.ldc + j + q]);
+        }
+      for (; j < j1; ++j)
         for (int64_t i = 0; i < s.m; ++i)
           c[i * s.ldc + j] = finish(s, ep, i, j, t.dot(a + i * s.lda, b + j * s.ldb, s.k), c[i * s.ldc + j]);
     } else {

@@ -39,6 +39,9 @@ struct GemmKernelTable {
   // GEMV helpers (few-row products): sum x[i]*y[i]; y[i] += a*x[i].
   float (*dot)(const float* x, const float* y, int64_t n);
   void (*axpy)(int64_t n, float a, const float* x, float* y);
+  // out[q] = sum x[i]*yq[i] for four rows at once, each summed exactly as dot sums it.
+  void (*dot4)(const float* x, const float* y0, const float* y1, const float* y2, const float* y3,
+               int64_t n, float* out);
 };
 
 // nullptr when the ISA is not compiled in (non-x86 builds).

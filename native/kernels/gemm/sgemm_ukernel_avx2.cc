@@ -103,7 +103,7 @@ void f32_gemm_ukernel_6x16__avx2_fma(int64_t kc, const float* a, const float* b,
 const GemmKernelTable* gemmTableAvx2() {
   // kc x 16 B panel = 16 KiB at kc=256 in L1; mc x kc A block = 120 KiB in L2.
   static const GemmKernelTable table = {"f32_gemm_ukernel_6x16__avx2_fma", kMr, kNr, 120, 256,
-                                        2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB, dotImpl, axpyImpl};
+                                        2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB, dotImpl, axpyImpl, dot4Impl};
   return &table;
 }
 

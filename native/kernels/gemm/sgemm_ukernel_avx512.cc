@@ -146,7 +146,7 @@ static void packB16(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t
 
 const GemmKernelTable* gemmTableAvx512Narrow() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_28x16__avx512f", 28, 16, 336, 256, 512,
-                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl};
+                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl, dot4Impl};
   return &table;
 }
 
@@ -157,7 +157,7 @@ const GemmKernelTable* gemmTableAvx512() {
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl};
+                                        packA, packB, dotImpl, axpyImpl, dot4Impl};
   return &table;
 }
 

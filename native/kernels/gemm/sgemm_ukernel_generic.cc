@@ -53,7 +53,7 @@ void f32_gemm_ukernel_4x16__scalar(int64_t kc, const float* a, const float* b, f
 
 const GemmKernelTable* gemmTableGeneric() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_4x16__scalar", kMr, kNr, 128, 256,
-                                        2048, f32_gemm_ukernel_4x16__scalar, packA, packB, dotImpl, axpyImpl};
+                                        2048, f32_gemm_ukernel_4x16__scalar, packA, packB, dotImpl, axpyImpl, dot4Impl};
   return &table;
 }
 
