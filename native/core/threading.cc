@@ -1,6 +1,8 @@
 #include "core/threading.h"
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 
 #include "core/cpu_features.h"
 
@@ -37,7 +39,16 @@ void setNumThreads(int n) { threadCount().store(n < 1 ? 1 : n, std::memory_order
 // tenant busy on the second core, ResNet-18 at 2 threads took 48 ms spinning vs 18 ms with
 // futex waits (1 thread: 17 ms); GOMP_SPINCOUNT=1000 (~23 us) gave 20.7 ms there. Freeing the
 // pool joins its threads (~0.1 ms) only when the JS thread ran parallel eager ops since.
+// CONVNODE_KEEP_CALLER_POOL=1 opts out: with both pools kept, libgomp throttles every wait to
+// ~100 spins, which is the better policy when other processes keep the cores busy (same
+// machine, contended: ResNet-18 2 threads 17.0 ms kept vs 20.6 released, MobileNetV2 7.7 vs
+// 10.0; quiet: 11.8 vs 10.0 and 6.35 vs 2.9-3.2).
 void releaseCallerThreadPool() {
+  static const bool keep = [] {
+    const char* v = std::getenv("CONVNODE_KEEP_CALLER_POOL");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+  }();
+  if (keep) return;
 // omp_pause_resource_all is OpenMP 5.0; GCC >= 9 has it while still reporting _OPENMP 201511.
 #if defined(CONVNODE_OPENMP) && \
     (_OPENMP >= 201811 || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9))
