@@ -8,7 +8,7 @@
  *   --peers LIST       plan,ort,tfjs-wasm,tfjs-cpu,naive,convnetjs (default: all); convnode always
  *                      runs; plan = convnode's InferenceSession on the one-op model
  *   --threads LIST     thread counts (default: 1 and the cores available)
- *   --batches LIST     conv and pool batch sizes (default: 1,8; --quick: 1)
+ *   --batches LIST     conv, pool and model batch sizes (default: 1,8; --quick: 1)
  *   --filter REGEX     only rows whose id or label matches (e.g. resnet50, '3x3')
  *   --algo NAME        conv2d algo option for convnode (default: auto)
  *   --markdown PATH    also write the report, with how to reproduce it, to PATH (BENCHMARKS.md)
@@ -116,7 +116,7 @@ export function configFromArgs(argv: string[]): { cfg: SuiteConfig; markdownPath
     layers: CONV_LAYERS.filter((l) => (!quick || QUICK_LAYER_IDS.includes(l.id)) && keep(l.id, l.label)),
     pools: POOL_LAYERS.filter((p) => (!quick || QUICK_POOL_IDS.includes(p.id)) && keep(p.id, p.label)),
     models: MODEL_NAMES.filter((m) => (!quick || m === 'resnet18' || m === 'mobilenetV2') && keep(`model/${m}`, m)),
-    modelBatches: quick ? [1] : [1, 8],
+    modelBatches: numbers('batches', values.batches) ?? (quick ? [1] : [1, 8]),
     // Full: at least 7 timed runs and 1 s per cell, as the anchors were measured. Quick: enough
     // runs for a stable median of short kernels, within the 3-minute budget.
     timing: quick

@@ -127,6 +127,10 @@ export interface NativeAddon {
   PlanRun(handle: PlanHandle, input: Float32Array): Promise<Float32Array>;
   PlanRunSync(handle: PlanHandle, input: Float32Array): Float32Array;
   PlanInfo(handle: PlanHandle): { arenaBytes: number; convAlgorithms: string[]; steps: number };
+  /** Profiling only: one step run `reps` times alone; ms per rep. */
+  PlanBenchStep(handle: PlanHandle, index: number, reps: number, onExecutor: boolean): Float64Array;
+  /** One line per plan step: op, shape, algorithm, fusions. */
+  PlanDescribe(handle: PlanHandle): string[];
 
   // Benchmark suite only (native/binding/bench.cc): machine limits, timed per pass.
   PeakFma(isa: 'avx512' | 'avx2', iterations: number, passes: number): { seconds: Float64Array; threads: number; flopsPerPass: number };
@@ -152,6 +156,8 @@ export interface SgemmParams {
   lda: number; ldb: number; ldc: number;
   alpha: number; beta: number;
   bias?: Float32Array; biasMode?: 'none' | 'row' | 'col'; relu?: boolean;
+  /** min(., clampMax) after the ReLU (ReLU6 = relu + 6). */
+  clampMax?: number;
   /** Run this ISA's micro-kernel instead of the active one (must be supported). */
   isa?: NativeIsa;
   threads?: number;
@@ -171,13 +177,19 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
  * cores are shared (another process, a second session), spinning threads steal the time the
  * working thread needs: LeNet-5 training with 2 threads on the loaded 2-core dev machine ran at
  * 1,349 images/s by default and 7,214 with GOMP_SPINCOUNT=10000 (1 thread: 7,723; 2026-11-25,
- * /tmp/trainspeed.mjs). 10,000 spins still cover the short gaps between parallel regions on an
- * idle machine. libgomp reads the variable when the addon loads it, so it is set just before;
- * a value the user set (or OMP_WAIT_POLICY) wins.
+ * /tmp/trainspeed.mjs). One spin is a PAUSE, ~23 ns on this Zen 5, so 10,000 spins are ~230 us
+ * and 1,000 ~23 us. Since session runs stopped being throttled to 100 spins (core/threading.cc),
+ * a plan's ~50-100 parallel regions per run wait with this count too, and with another tenant
+ * busy on the second core 10,000 spins per barrier cost a whole run's worth of time
+ * (2026-11-25, 2 threads, medians): ResNet-18 plan 48.4 ms at 10,000 vs 19.6 at 1,000,
+ * MobileNetV2 45.3 vs 10.1, LeNet-5 eager training 4,901 vs 9,129 images/s. On a quiet machine
+ * 1,000 still covers the gaps inside a run: ResNet-18 10.1 vs 10.0 ms, MobileNetV2 2.88 vs
+ * 3.24 ms (2 threads; 1 thread 15-16 / 5.1 ms). libgomp reads the variable when the addon
+ * loads it, so it is set just before; a value the user set (or OMP_WAIT_POLICY) wins.
  */
 function tuneOpenMpWaiting(): void {
   if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
-    process.env.GOMP_SPINCOUNT = '10000';
+    process.env.GOMP_SPINCOUNT = '1000';
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Lowers a traced graph to a native plan: folds eval-mode batch norm into the preceding conv,
- * fuses ReLU into conv / linear / add / batch norm, turns reshapes into aliases, and assigns
- * every activation an arena slot reused once the value is dead (first fit over live intervals).
+ * fuses a residual add into the conv that produces one of its operands (the conv accumulates
+ * into the other operand's slot), fuses ReLU into conv / linear / add / batch norm and ReLU6
+ * into conv / linear, turns reshapes into aliases, and assigns every activation an arena slot
+ * reused once the value is dead (first fit over live intervals).
  */
 import { formatShape, rangeError } from '../errors.js';
 import type { Graph, GraphNode, GraphValue } from './trace.js';
@@ -26,8 +28,10 @@ export interface PlanDesc {
 export interface CompileReport {
   /** Batch norms folded into a convolution. */
   foldedBatchNorms: number;
-  /** ReLUs fused into the op before them. */
+  /** ReLUs (and ReLU6s) fused into the op before them. */
   fusedRelus: number;
+  /** Residual adds fused into a convolution (it accumulates onto the other operand). */
+  fusedAdds: number;
   /** Activation memory with slot reuse vs one buffer per value. */
   activationFloats: number;
   activationFloatsWithoutReuse: number;
@@ -102,19 +106,70 @@ function foldBatchNorms(graph: Graph, nodes: (GraphNode | null)[]): number {
   return folded;
 }
 
-/** relu after conv / linear / binary / batch norm, when it is the only user, runs in their store. */
+/**
+ * add(conv(x), r) becomes conv(x) accumulated onto r's slot (y = conv + bias + r, then any fused
+ * ReLU), saving the add's pass over memory (ResNet, MobileNetV2 residuals; the GEMM-based
+ * 1x1 path does it in the GEMM's store with beta = 1). Legal when: both operands and the result
+ * have one shape; the conv's result feeds only the add; r is an activation computed before the
+ * conv (not the graph input, a constant or the output), read by nothing after the conv and by
+ * nothing that aliases it (reshape), and not read by the conv itself. Of two conv operands the
+ * later one accumulates (ResNet's downsample branch runs after the block's second conv).
+ */
+function fuseResidualAdds(graph: Graph, nodes: (GraphNode | null)[]): number {
+  let fused = 0;
+  const users = consumers(nodes, graph.values.length);
+  const producer = new Map<number, number>();
+  nodes.forEach((n, i) => n && producer.set(n.output, i));
+  const sameShape = (a: number, b: number): boolean => {
+    const sa = graph.values[a].shape;
+    const sb = graph.values[b].shape;
+    return sa.length === sb.length && sa.every((d, k) => d === sb[k]);
+  };
+  nodes.forEach((add, i) => {
+    if (!add || add.op !== 'add' || add.attrs.fusedRelu) return;
+    const [a, b] = add.inputs;
+    if (a < 0 || b < 0 || a === b || !sameShape(a, add.output) || !sameShape(b, add.output)) return;
+    const candidates = [a, b]
+      .map((conv) => ({ conv, r: conv === a ? b : a, at: producer.get(conv) ?? -1 }))
+      .filter(({ conv, r, at }) => {
+        const p = at >= 0 ? nodes[at] : null;
+        if (!p || p.op !== 'conv2d' || p.attrs.fusedRelu || p.attrs.accumulate) return false;
+        if (users[conv].length !== 1 || conv === graph.output) return false;
+        const rv = graph.values[r];
+        if (rv.kind !== 'node' || r === graph.output || r === graph.input) return false;
+        const rAt = producer.get(r);
+        if (rAt === undefined || rAt >= at) return false;
+        // Every other reader of r runs before the conv, and none is a reshape (an alias).
+        return users[r].every((u) => u === i || (u < at && nodes[u]?.op !== 'reshape'));
+      });
+    if (candidates.length === 0) return;
+    const { r, at } = candidates.reduce((x, y) => (y.at > x.at ? y : x));
+    const conv = nodes[at]!;
+    nodes[at] = { ...conv, output: add.output, attrs: { ...conv.attrs, accumulate: true, accumulateInto: r } };
+    nodes[i] = null;
+    fused++;
+  });
+  return fused;
+}
+
+/**
+ * relu after conv / linear / binary / batch norm, and relu6 after conv / linear, when it is the
+ * only user, runs in their store.
+ */
 function fuseRelus(graph: Graph, nodes: (GraphNode | null)[]): number {
   let fused = 0;
   const fusable = new Set(['conv2d', 'linear', 'add', 'sub', 'mul', 'div', 'batchNorm2d']);
+  const fusableRelu6 = new Set(['conv2d', 'linear']);
   const users = consumers(nodes, graph.values.length);
   nodes.forEach((relu, i) => {
-    if (!relu || relu.op !== 'relu') return;
+    if (!relu || (relu.op !== 'relu' && relu.op !== 'relu6')) return;
     const x = relu.inputs[0];
     const producerIndex = nodes.findIndex((n) => n !== null && n.output === x);
     if (producerIndex < 0 || users[x].length !== 1 || x === graph.output) return;
     const producer = nodes[producerIndex]!;
-    if (!fusable.has(producer.op) || producer.attrs.fusedRelu) return;
-    nodes[producerIndex] = { ...producer, output: relu.output, attrs: { ...producer.attrs, fusedRelu: true } };
+    if (!(relu.op === 'relu' ? fusable : fusableRelu6).has(producer.op) || producer.attrs.fusedRelu) return;
+    const clamp = relu.op === 'relu6' ? { clampMax: 6 } : {};
+    nodes[producerIndex] = { ...producer, output: relu.output, attrs: { ...producer.attrs, fusedRelu: true, ...clamp } };
     nodes[i] = null;
     fused++;
   });
@@ -125,6 +180,7 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
   checkSupported(graph);
   const nodes: (GraphNode | null)[] = graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs] }));
   const foldedBatchNorms = foldBatchNorms(graph, nodes);
+  const fusedAdds = fuseResidualAdds(graph, nodes);
   const fusedRelus = fuseRelus(graph, nodes);
 
   // Drop nodes whose results nobody needs (walking back from the output).
@@ -137,13 +193,18 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
       continue;
     }
     n.inputs.forEach((v) => v >= 0 && needed.add(v));
+    if (n.attrs.accumulate === true) needed.add(n.attrs.accumulateInto as number); // read through the slot
   }
   const live = nodes.filter((n): n is GraphNode => n !== null);
 
   // Reshapes alias their input: a value's storage is its root's.
   const root = new Map<number, number>();
   const rootOf = (v: number): number => root.get(v) ?? v;
-  for (const n of live) if (n.op === 'reshape') root.set(n.output, rootOf(n.inputs[0]));
+  // So do accumulating convs: their result is written over the residual's slot.
+  for (const n of live) {
+    if (n.op === 'reshape') root.set(n.output, rootOf(n.inputs[0]));
+    else if (n.attrs.accumulate === true) root.set(n.output, rootOf(n.attrs.accumulateInto as number));
+  }
 
   // Constants first, each 16-float (64-byte) aligned.
   const align = (x: number): number => Math.ceil(x / 16) * 16;
@@ -230,7 +291,7 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
       constants,
       steps: descs,
     },
-    report: { foldedBatchNorms, fusedRelus, activationFloats: arenaEnd - activationBase, activationFloatsWithoutReuse: withoutReuse },
+    report: { foldedBatchNorms, fusedRelus, fusedAdds, activationFloats: arenaEnd - activationBase, activationFloatsWithoutReuse: withoutReuse },
     outputShape: [...graph.values[graph.output].shape],
   };
 }
@@ -238,13 +299,14 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
 function lowerStep(graph: Graph, n: GraphNode, offsetOf: (v: number) => number): PlanStepDesc {
   const a = n.attrs;
   const relu = a.fusedRelu === true;
+  const clampMax = typeof a.clampMax === 'number' ? a.clampMax : null;
   const ins = n.inputs.filter((v) => v >= 0).map(offsetOf);
   const output = offsetOf(n.output);
   const count = size(graph.values[n.output].shape);
   const pick = (keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, a[k]]));
   switch (n.op) {
     case 'conv2d':
-      return { op: 'conv2d', inputs: ins, output, params: { ...pick(['n', 'cin', 'h', 'w', 'cout', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padBottom', 'padLeft', 'padRight', 'dilationH', 'dilationW', 'groups']), relu, constWeight: graph.values[n.inputs[1]].kind === 'const' } };
+      return { op: 'conv2d', inputs: ins, output, params: { ...pick(['n', 'cin', 'h', 'w', 'cout', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padBottom', 'padLeft', 'padRight', 'dilationH', 'dilationW', 'groups']), relu, clampMax, accumulate: a.accumulate === true, constWeight: graph.values[n.inputs[1]].kind === 'const' } };
     case 'maxPool2d':
     case 'avgPool2d':
     case 'lpPool2d':
@@ -255,7 +317,7 @@ function lowerStep(graph: Graph, n: GraphNode, offsetOf: (v: number) => number):
     case 'globalMaxPool2d':
       return { op: a.max ? 'adaptiveMaxPool2d' : 'adaptiveAvgPool2d', inputs: ins, output, params: pick(['n', 'c', 'h', 'w', 'outH', 'outW']) };
     case 'linear':
-      return { op: 'linear', inputs: ins, output, params: { ...pick(['rows', 'inFeatures', 'outFeatures']), relu } };
+      return { op: 'linear', inputs: ins, output, params: { ...pick(['rows', 'inFeatures', 'outFeatures']), relu, clampMax } };
     case 'relu':
     case 'relu6':
     case 'leakyRelu':

@@ -131,6 +131,10 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
     ep.bias = floatArrayArg(p.Get("bias"), op, "bias", mode == "row" ? s.m : s.n).data;
   }
   ep.relu = p.Has("relu") && boolProp(p, "relu", op);
+  if (p.Has("clampMax") && !p.Get("clampMax").IsUndefined()) {
+    ep.clampMax = static_cast<float>(numberProp(p, "clampMax", op));
+    if (std::isnan(ep.clampMax)) throwRangeError(env, op, "clampMax", "a number", "NaN");
+  }
   float* y = nullptr;
   Napi::Float32Array result = newOutput(env, cLen, &y, op);
   for (int64_t i = 0; i < cLen; ++i) y[i] = c0.data ? c0.data[i] : 0.0f;

@@ -9,15 +9,20 @@
 // throws instead of reading or writing outside the arena.
 #include <napi.h>
 
+#include <chrono>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "binding/args.h"
 #include "binding/params.h"
+#include "core/threading.h"
 #include "kernels/gemm/gemm.h"
 #include "plan/executor.h"
 #include "plan/plan.h"
@@ -64,6 +69,21 @@ BinaryOp binaryOf(Napi::Env env, const std::string& name) {
   throwTypeError(env, kOp, "steps[].params.fn", "add, sub, mul or div", name);
 }
 
+// Optional fusion params: absent means off, so plans from older compilers still load.
+bool optionalBool(const Napi::Object& p, const char* key) {
+  return p.Has(key) && !p.Get(key).IsUndefined() ? boolProp(p, key, kOp) : false;
+}
+
+// clampMax (ReLU6 = relu + clampMax 6): absent or null means no clamp; else a finite number.
+float optionalClamp(Napi::Env env, const Napi::Object& p) {
+  if (!p.Has("clampMax") || p.Get("clampMax").IsUndefined() || p.Get("clampMax").IsNull()) {
+    return std::numeric_limits<float>::infinity();
+  }
+  const double v = numberProp(p, "clampMax", kOp);
+  if (!std::isfinite(v)) throwRangeError(env, kOp, "params.clampMax", "a finite number or null", std::to_string(v));
+  return static_cast<float>(v);
+}
+
 std::string stringProp(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   if (!v.IsString()) throwTypeError(o.Env(), kOp, key, "a string", describe(v));
@@ -97,6 +117,8 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
     needInputs(2, 3);
     s.hasBias = s.inputs.size() == 3;
     s.relu = boolProp(p, "relu", kOp);
+    s.clampMax = optionalClamp(env, p);
+    s.accumulate = optionalBool(p, "accumulate");
     const Conv2dShape& c = s.conv;
     inSizes = {checkedProduct(env, kOp, {c.n, c.cin, c.h, c.w}),
                checkedProduct(env, kOp, {c.cout, c.cin / c.groups, c.kh, c.kw})};
@@ -141,6 +163,7 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
     s.hasBias = s.inputs.size() == 3;
     s.rows = intProp(p, "rows", kOp, 1), s.inFeatures = intProp(p, "inFeatures", kOp, 1), s.outFeatures = intProp(p, "outFeatures", kOp, 1);
     s.relu = boolProp(p, "relu", kOp);
+    s.clampMax = optionalClamp(env, p);
     inSizes = {checkedProduct(env, kOp, {s.rows, s.inFeatures}), checkedProduct(env, kOp, {s.outFeatures, s.inFeatures})};
     if (s.hasBias) inSizes.push_back(s.outFeatures);
     outSize = checkedProduct(env, kOp, {s.rows, s.outFeatures});
@@ -250,7 +273,7 @@ void finalizeHandle(Napi::Env env, PlanHandle* h) {
 
 // Arena plus every step's prepared weights: what the plan holds natively.
 int64_t planBytes(const Plan& plan) {
-  int64_t bytes = plan.arenaFloats * static_cast<int64_t>(sizeof(float));
+  int64_t bytes = (plan.arenaFloats + plan.scratchFloats) * static_cast<int64_t>(sizeof(float));
   for (const PlanStep& s : plan.steps) bytes += s.packedBytes;
   return bytes;
 }
@@ -305,7 +328,12 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
       if (s.packedWeights) s.packedBytes = floats * static_cast<int64_t>(sizeof(float));
       if (!s.packedWeights && s.algo == ConvAlgo::Winograd) s.algo = ConvAlgo::Im2col;
     }
+    plan->scratchFloats = std::max(plan->scratchFloats, planScratchFloats(s));
     plan->steps.push_back(std::move(s));
+  }
+  if (plan->scratchFloats > 0) {
+    plan->scratch = allocFloats(static_cast<size_t>(plan->scratchFloats));
+    if (!plan->scratch) throwRangeError(env, kOp, "scratch", std::to_string(plan->scratchFloats * 4) + " bytes", "out of memory");
   }
   auto* handle = new PlanHandle{plan};
   handle->reportedBytes = planBytes(*plan);
@@ -357,6 +385,9 @@ void runOnExecutor(RunJob& job) {
 std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PlanHandle& h = handleArg(info[0]);
+  // The run's parallel regions happen on the executor thread; an idle pool left on this
+  // thread by eager ops would make libgomp stop spinning in both (core/threading.cc).
+  releaseCallerThreadPool();
   FloatView x = floatArrayArg(info[1], kOp, "input", h.plan->inputSize);
   auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
@@ -432,6 +463,54 @@ Napi::Value PlanInfo(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// PlanBenchStep(handle, index, reps, onExecutor) -> Float64Array of ms per rep: one step run
+// alone, back to back, on the plan's arena (whatever values it holds), for profiling a step
+// against the same step inside a whole run (CONVNODE_PLAN_PROFILE). Not public API: bench/
+// and /tmp A/B scripts use it.
+Napi::Value PlanBenchStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PlanHandle& h = handleArg(info[0]);
+  const int64_t index = intArg(info[1], kOp, "index", 0);
+  if (index >= static_cast<int64_t>(h.plan->steps.size())) {
+    throwRangeError(env, kOp, "index", "a step index below " + std::to_string(h.plan->steps.size()), std::to_string(index));
+  }
+  const int64_t reps = intArg(info[2], kOp, "reps", 1);
+  if (reps > 100000) throwRangeError(env, kOp, "reps", "at most 100000", std::to_string(reps));
+  const bool onExecutor = info[3].ToBoolean();
+  std::vector<double> ms(static_cast<size_t>(reps));
+  auto body = [&] {
+    std::lock_guard<std::mutex> guard(*h.lock);
+    for (int64_t r = 0; r < reps; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      runPlanStep(*h.plan, static_cast<size_t>(index));
+      ms[static_cast<size_t>(r)] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+  };
+  if (onExecutor) {
+    std::promise<void> done;
+    std::future<void> finished = done.get_future();
+    submitToExecutor([&] {
+      body();
+      done.set_value();
+    });
+    finished.wait();
+  } else {
+    body();
+  }
+  Napi::Float64Array out = Napi::Float64Array::New(env, ms.size());
+  for (size_t i = 0; i < ms.size(); ++i) out[i] = ms[i];
+  return out;
+}
+
+// PlanDescribe(handle) -> string[]: one line per step (op, shape, algorithm, fusions).
+Napi::Value PlanDescribe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PlanHandle& h = handleArg(info[0]);
+  Napi::Array lines = Napi::Array::New(env, h.plan->steps.size());
+  for (size_t i = 0; i < h.plan->steps.size(); ++i) lines.Set(static_cast<uint32_t>(i), describeStep(h.plan->steps[i]));
+  return lines;
+}
+
 }  // namespace
 
 void registerSession(Napi::Env env, Napi::Object exports) {
@@ -439,6 +518,8 @@ void registerSession(Napi::Env env, Napi::Object exports) {
   exports.Set("PlanRun", Napi::Function::New(env, PlanRun, "PlanRun"));
   exports.Set("PlanRunSync", Napi::Function::New(env, PlanRunSync, "PlanRunSync"));
   exports.Set("PlanInfo", Napi::Function::New(env, PlanInfo, "PlanInfo"));
+  exports.Set("PlanBenchStep", Napi::Function::New(env, PlanBenchStep, "PlanBenchStep"));
+  exports.Set("PlanDescribe", Napi::Function::New(env, PlanDescribe, "PlanDescribe"));
 }
 
 }  // namespace convnode

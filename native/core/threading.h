@@ -14,6 +14,11 @@ int numThreads();
 void setNumThreads(int n);
 bool openmpEnabled();
 
+// Frees the calling thread's OpenMP worker pool (no-op when it has none or is inside a parallel
+// region). Called by a thread that hands its parallel work to another master (session runs go
+// to the executor thread), so the process keeps one pool's worth of threads: see threading.cc.
+void releaseCallerThreadPool();
+
 // Threads worth using for `work` independent items of roughly `costPerItem` flops: small jobs
 // stay on one thread, since waking the pool costs more than it saves.
 inline int threadsFor(int64_t work, int64_t costPerItem = 1) {

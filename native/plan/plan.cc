@@ -1,7 +1,14 @@
 #include "plan/plan.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 
+#include "core/threading.h"
+#include "kernels/conv/conv_isa.h"  // packedKernel, convSmallCinEligible: the prepacked layout
 #include "kernels/gemm/gemm.h"
 #include "kernels/norm/norm.h"
 
@@ -9,24 +16,128 @@ namespace convnode {
 
 namespace {
 
-void runStep(PlanStep& s, float* arena, Isa isa) {
+constexpr float kNoClamp = std::numeric_limits<float>::infinity();
+
+// Elementwise post-ops of fused steps, threaded in blocks of 16K floats (a pass over a
+// 64x56x56 activation is ~0.1 ms; below 32K floats one thread is faster).
+template <typename Fn>
+void forBlocks(int64_t count, Fn fn) {
+  constexpr int64_t kBlock = 16384;
+  const int64_t blocks = (count + kBlock - 1) / kBlock;
+  const int threads = threadsFor(blocks, kBlock);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t b = 0; b < blocks; ++b) fn(b * kBlock, std::min(count, (b + 1) * kBlock));
+  (void)threads;
+}
+
+// y = act(y + r): the residual add of a conv whose kernel cannot accumulate in its store.
+void addActivate(float* y, const float* r, int64_t count, bool relu, float clampMax) {
+  forBlocks(count, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      float v = y[i] + r[i];
+      if (relu) v = v < 0.0f ? 0.0f : v;
+      y[i] = v > clampMax ? clampMax : v;
+    }
+  });
+}
+
+void clampInPlace(float* y, int64_t count, float clampMax) {
+  forBlocks(count, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) y[i] = y[i] > clampMax ? clampMax : y[i];
+  });
+}
+
+// 1x1 convolution with prepacked weights as one GEMM per (image, group), everything fused in
+// the GEMM's store: bias, ReLU, clamp, and the residual (beta = 1 over the output slot, which
+// holds it). A strided 1x1 gathers its sampled pixels into scratch first.
+void conv1x1Fused(const PlanStep& s, Isa isa, const float* x, const float* bias, float* y, float* scratch) {
+  const Conv2dShape& c = s.conv;
+  const int64_t cinG = c.cin / c.groups, coutG = c.cout / c.groups;
+  const int64_t hw = c.outH * c.outW;
+  const bool strided = c.strideH != 1 || c.strideW != 1;
+  // The weights were packed by convGemmPackWeights for the micro-kernel chosen from this
+  // layer's shape (8x48 for 64 / 128 channels on AVX-512): multiply with that same one.
+  const GemmKernelTable* kernel = packedKernel(c, isa);
+  const int64_t per = sgemmPackedAFloats(kernel, coutG, cinG);
+  for (int64_t b = 0; b < c.n; ++b) {
+    const float* xb = x + b * c.cin * c.h * c.w;
+    if (strided) {
+      const int threads = threadsFor(c.cin, hw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+      for (int64_t ch = 0; ch < c.cin; ++ch) {
+        const float* plane = xb + ch * c.h * c.w;
+        float* d = scratch + ch * hw;
+        for (int64_t oy = 0; oy < c.outH; ++oy) {
+          const float* row = plane + oy * c.strideH * c.w;
+          for (int64_t ox = 0; ox < c.outW; ++ox) d[oy * c.outW + ox] = row[ox * c.strideW];
+        }
+      }
+      (void)threads;
+      xb = scratch;
+    }
+    for (int64_t g = 0; g < c.groups; ++g) {
+      GemmShape gs;
+      gs.m = coutG;
+      gs.n = hw;
+      gs.k = cinG;
+      gs.lda = cinG;
+      gs.ldb = hw;
+      gs.ldc = hw;
+      gs.beta = s.accumulate ? 1.0f : 0.0f;
+      GemmEpilogue ep;
+      ep.relu = s.relu;
+      ep.clampMax = s.clampMax;
+      if (bias) {
+        ep.bias = bias + g * coutG;
+        ep.biasMode = BiasMode::PerRow;
+      }
+      sgemmPrepackedA(kernel, gs, s.packedWeights.get() + g * per, xb + g * cinG * hw,
+                      y + (b * c.cout + g * coutG) * hw, ep);
+    }
+  }
+}
+
+void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
+  const float* x = arena + s.inputs[0];
+  const float* w = arena + s.inputs[1];
+  const float* bias = s.hasBias ? arena + s.inputs[2] : nullptr;
+  float* out = arena + s.output;
+  const float* packed = s.packedWeights.get();
+  // A few-input-channel layer (cin <= 4, AVX-512) has its weights in the implicit-GEMM layout,
+  // which conv2dGemm1x1 below dispatches on.
+  if (s.algo == ConvAlgo::Gemm1x1 && packed && !convSmallCinEligible(s.conv, isa)) {
+    conv1x1Fused(s, isa, x, bias, out, scratch);
+    return;
+  }
+  // Other algorithms: the kernel fuses bias and ReLU; a residual is added in a second pass
+  // (the kernel writes to scratch), and the clamp too.
+  float* dst = s.accumulate ? scratch : out;
+  const bool relu = s.relu && !s.accumulate;
+  if (s.algo == ConvAlgo::Winograd && packed) {
+    conv2dWinograd43(s.conv, isa, x, packed, bias, dst, relu);
+  } else if (s.algo == ConvAlgo::Im2col) {
+    conv2dIm2col(s.conv, isa, x, w, bias, dst, relu, packed);
+  } else if (s.algo == ConvAlgo::Gemm1x1) {
+    conv2dGemm1x1(s.conv, isa, x, w, bias, dst, relu, packed);
+  } else {
+    conv2d(s.conv, s.algo, isa, x, w, bias, dst, relu);
+  }
+  const int64_t count = s.conv.n * s.conv.cout * s.conv.outH * s.conv.outW;
+  if (s.accumulate) addActivate(out, dst, count, s.relu, s.clampMax);
+  else if (s.clampMax < kNoClamp) clampInPlace(out, count, s.clampMax);
+}
+
+void runStep(PlanStep& s, float* arena, Isa isa, float* scratch) {
   auto in = [&](size_t i) { return arena + s.inputs[i]; };
   float* out = arena + s.output;
   switch (s.op) {
-    case StepOp::Conv2d: {
-      const float* bias = s.hasBias ? in(2) : nullptr;
-      const float* packed = s.packedWeights.get();
-      if (s.algo == ConvAlgo::Winograd && packed) {
-        conv2dWinograd43(s.conv, isa, in(0), packed, bias, out, s.relu);
-      } else if (s.algo == ConvAlgo::Im2col) {
-        conv2dIm2col(s.conv, isa, in(0), in(1), bias, out, s.relu, packed);
-      } else if (s.algo == ConvAlgo::Gemm1x1) {
-        conv2dGemm1x1(s.conv, isa, in(0), in(1), bias, out, s.relu, packed);
-      } else {
-        conv2d(s.conv, s.algo, isa, in(0), in(1), bias, out, s.relu);
-      }
+    case StepOp::Conv2d:
+      runConv(s, arena, isa, scratch);
       break;
-    }
     case StepOp::MaxPool2d:
       maxPool2d(s.pool, isa, in(0), out);
       break;
@@ -57,6 +168,7 @@ void runStep(PlanStep& s, float* arena, Isa isa) {
         ep.biasMode = BiasMode::PerCol;
       }
       ep.relu = s.relu;
+      ep.clampMax = s.clampMax;
       sgemm(g, in(0), in(1), out, ep);
       break;
     }
@@ -90,12 +202,118 @@ void runStep(PlanStep& s, float* arena, Isa isa) {
   }
 }
 
+const char* opName(StepOp op) {
+  switch (op) {
+    case StepOp::Conv2d: return "conv2d";
+    case StepOp::MaxPool2d: return "maxPool2d";
+    case StepOp::AvgPool2d: return "avgPool2d";
+    case StepOp::LpPool2d: return "lpPool2d";
+    case StepOp::AdaptiveAvgPool2d: return "adaptiveAvgPool2d";
+    case StepOp::AdaptiveMaxPool2d: return "adaptiveMaxPool2d";
+    case StepOp::Linear: return "linear";
+    case StepOp::Unary: return "unary";
+    case StepOp::Binary: return "binary";
+    case StepOp::Softmax: return "softmax";
+    case StepOp::Lrn: return "lrn";
+    case StepOp::BatchNorm: return "batchNorm2d";
+    case StepOp::Concat: return "concat";
+    case StepOp::Copy: return "copy";
+  }
+  return "?";
+}
+
+// CONVNODE_PLAN_PROFILE=N (N >= 1): time every step of every run and, every N runs of a plan,
+// print to stderr each step's minimum and mean ms over the runs so far. Off (0) by default; the
+// clock reads cost ~50 ns a step, nothing when off.
+int64_t profileEvery() {
+  static const int64_t every = [] {
+    const char* v = std::getenv("CONVNODE_PLAN_PROFILE");
+    const long long n = v ? std::atoll(v) : 0;
+    return n > 0 ? static_cast<int64_t>(n) : int64_t(0);
+  }();
+  return every;
+}
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void printProfile(const Plan& plan) {
+  const PlanProfile& p = plan.profile;
+  double minTotal = 0, meanTotal = 0;
+  std::fprintf(stderr, "convnode plan profile: %zu steps, %lld runs (min / mean ms)\n", plan.steps.size(),
+               static_cast<long long>(p.runs));
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const double mean = p.sumMs[i] / static_cast<double>(p.runs);
+    minTotal += p.minMs[i];
+    meanTotal += mean;
+    std::fprintf(stderr, "  %3zu %8.3f %8.3f  %s\n", i, p.minMs[i], mean, describeStep(plan.steps[i]).c_str());
+  }
+  std::fprintf(stderr, "  sum %8.3f %8.3f\n", minTotal, meanTotal);
+}
+
 }  // namespace
+
+std::string describeStep(const PlanStep& s) {
+  std::string d = opName(s.op);
+  char buf[160];
+  if (s.op == StepOp::Conv2d) {
+    const Conv2dShape& c = s.conv;
+    std::snprintf(buf, sizeof buf, " n%lld %lld->%lld %lldx%lld/%lld%s @%lldx%lld %s%s", static_cast<long long>(c.n),
+                  static_cast<long long>(c.cin), static_cast<long long>(c.cout), static_cast<long long>(c.kh),
+                  static_cast<long long>(c.kw), static_cast<long long>(c.strideH),
+                  c.groups > 1 ? (" g" + std::to_string(c.groups)).c_str() : "", static_cast<long long>(c.outH),
+                  static_cast<long long>(c.outW), convAlgoName(s.algo), s.accumulate ? " +residual" : "");
+    d += buf;
+    if (s.relu) d += s.clampMax < kNoClamp ? " relu6" : " relu";
+  } else if (s.op == StepOp::MaxPool2d || s.op == StepOp::AvgPool2d || s.op == StepOp::LpPool2d) {
+    std::snprintf(buf, sizeof buf, " %lldx%lld @%lldx%lld c%lld", static_cast<long long>(s.pool.kh),
+                  static_cast<long long>(s.pool.kw), static_cast<long long>(s.pool.outH),
+                  static_cast<long long>(s.pool.outW), static_cast<long long>(s.pool.c));
+    d += buf;
+  } else if (s.op == StepOp::Linear) {
+    std::snprintf(buf, sizeof buf, " %lldx%lld->%lld%s", static_cast<long long>(s.rows),
+                  static_cast<long long>(s.inFeatures), static_cast<long long>(s.outFeatures),
+                  s.relu ? (s.clampMax < kNoClamp ? " relu6" : " relu") : "");
+    d += buf;
+  } else if (s.count > 0) {
+    std::snprintf(buf, sizeof buf, " count %lld%s", static_cast<long long>(s.count), s.relu ? " relu" : "");
+    d += buf;
+  }
+  return d;
+}
+
+void runPlanStep(Plan& plan, size_t index) { runStep(plan.steps[index], plan.arena.get(), plan.isa, plan.scratch.get()); }
+
+int64_t planScratchFloats(const PlanStep& s) {
+  if (s.op != StepOp::Conv2d) return 0;
+  const Conv2dShape& c = s.conv;
+  const bool fused1x1 = s.algo == ConvAlgo::Gemm1x1 && s.packedWeights;
+  if (fused1x1) return c.strideH != 1 || c.strideW != 1 ? c.cin * c.outH * c.outW : 0;
+  return s.accumulate ? c.n * c.cout * c.outH * c.outW : 0;
+}
 
 void runPlan(Plan& plan, const float* input, float* output) {
   float* arena = plan.arena.get();
   std::memcpy(arena + plan.inputOffset, input, static_cast<size_t>(plan.inputSize) * sizeof(float));
-  for (PlanStep& s : plan.steps) runStep(s, arena, plan.isa);
+  const int64_t every = profileEvery();
+  if (every == 0) {
+    for (PlanStep& s : plan.steps) runStep(s, arena, plan.isa, plan.scratch.get());
+  } else {
+    PlanProfile& p = plan.profile;
+    if (p.minMs.size() != plan.steps.size()) {
+      p.minMs.assign(plan.steps.size(), 1e300);
+      p.sumMs.assign(plan.steps.size(), 0.0);
+    }
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      runStep(plan.steps[i], arena, plan.isa, plan.scratch.get());
+      const double ms = msSince(t0);
+      p.minMs[i] = std::min(p.minMs[i], ms);
+      p.sumMs[i] += ms;
+    }
+    if (++p.runs % every == 0) printProfile(plan);
+  }
   std::memcpy(output, arena + plan.outputOffset, static_cast<size_t>(plan.outputSize) * sizeof(float));
 }
 

@@ -6,6 +6,7 @@
 // write lies inside the arena for the shapes its params describe, so execution needs no check.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ struct PlanStep {
   Conv2dShape conv;
   ConvAlgo algo = ConvAlgo::Auto;
   bool relu = false;
+  // Fused by the compiler (lib/session/compile.ts): min(., clampMax) after the ReLU (ReLU6),
+  // and, for conv2d, accumulate = the output slot already holds a residual to add before the
+  // activation (y = act(conv(x) + bias + y)).
+  float clampMax = std::numeric_limits<float>::infinity();
+  bool accumulate = false;
   bool log = false;  // Softmax: logSoftmax
   // Constant weights prepared once at creation: the Winograd filter transform, or the GEMM
   // A-panels for im2col / gemm1x1 (empty when the weights are not constants).
@@ -73,6 +79,12 @@ struct PlanStep {
   int64_t count = 0;
 };
 
+// Per-step wall time, collected only when CONVNODE_PLAN_PROFILE is set (see plan.cc).
+struct PlanProfile {
+  std::vector<double> minMs, sumMs;
+  int64_t runs = 0;
+};
+
 struct Plan {
   int64_t arenaFloats = 0;
   AlignedFloats arena;
@@ -80,7 +92,21 @@ struct Plan {
   int64_t outputOffset = 0, outputSize = 0;
   std::vector<PlanStep> steps;
   Isa isa = Isa::Generic;
+  // Scratch for fused steps (a strided 1x1 conv's subsampled input, a non-GEMM conv's result
+  // before its residual add), sized at creation by planScratchFloats and reused by every run.
+  AlignedFloats scratch;
+  int64_t scratchFloats = 0;
+  PlanProfile profile;
 };
+
+// Floats of plan scratch that step `s` needs (0 for most).
+int64_t planScratchFloats(const PlanStep& s);
+
+// One line naming a step for profiles, e.g. "conv2d 64->64 3x3/1 @56x56 winograd relu".
+std::string describeStep(const PlanStep& s);
+
+// Runs one step on the plan's arena (no input/output copy): for profiling a step alone.
+void runPlanStep(Plan& plan, size_t index);
 
 // Runs every step; input must hold inputSize floats, output receives outputSize floats.
 void runPlan(Plan& plan, const float* input, float* output);

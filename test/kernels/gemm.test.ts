@@ -14,6 +14,8 @@ interface Case {
   padA: number; padB: number; padC: number;
   alpha: number; beta: number;
   biasMode: 'none' | 'row' | 'col'; relu: boolean;
+  /** Epilogue min(., clampMax) after the ReLU (compiled plans' ReLU6); undefined: none. */
+  clampMax?: number;
   threads: number; seed: number;
 }
 
@@ -39,13 +41,14 @@ function run(isa: string, c: Case): void {
       if (c.biasMode === 'row') r += bias[i];
       if (c.biasMode === 'col') r += bias[j];
       if (c.relu) r = Math.max(0, r);
+      if (c.clampMax !== undefined) r = Math.min(r, c.clampMax);
       want[i * ldc + j] = r;
     }
   }
   const params: SgemmParams = {
     m: c.m, n: c.n, k: c.k, transA: c.transA, transB: c.transB, lda, ldb, ldc,
     alpha: c.alpha, beta: c.beta, biasMode: c.biasMode, relu: c.relu, isa: isa as SgemmParams['isa'],
-    threads: c.threads,
+    threads: c.threads, clampMax: c.clampMax,
   };
   if (c.biasMode !== 'none') params.bias = bias;
   const got = native.Sgemm(a, b, c0, params);
@@ -63,6 +66,7 @@ const caseArb = fc.record({
   beta: fc.constantFrom(0, 1, 0.25),
   biasMode: fc.constantFrom('none' as const, 'row' as const, 'col' as const),
   relu: fc.boolean(),
+  clampMax: fc.constantFrom(undefined, 6, 0.5, -1),
   threads: fc.constantFrom(1, 2, 3, 4), // 3 and 4: non-trivial tm x tn grids (oversubscribed here, still correct)
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 });
@@ -87,10 +91,12 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
     }
   });
 
-  it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
+  // n = 5, 7, 131, 130: the transB path takes four B rows at a time (dot4) plus 1-3 left over.
+  it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099], [1, 5, 15], [1, 7, 16], [2, 131, 33], [3, 130, 17]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
     for (const transB of [false, true]) {
       for (const threads of [1, 2]) {
         run(isa, { m, n, k, transA: false, transB, padA: 2, padB: 1, padC: 1, alpha: -0.5, beta: 0.25, biasMode: transB ? 'col' : 'row', relu: true, threads, seed: m + n + k });
+        run(isa, { m, n, k, transA: false, transB, padA: 0, padB: 3, padC: 0, alpha: 1, beta: 0, biasMode: 'none', relu: false, clampMax: 0.5, threads, seed: m * n + k });
       }
     }
   });

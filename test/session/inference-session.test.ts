@@ -38,7 +38,8 @@ describe('InferenceSession', () => {
     expectClose(feeds.output, eager, 'feeds', 1e-4);
     const info = session.describe();
     expect(info.foldedBatchNorms).toBe(1);
-    expect(info.fusedRelus).toBe(2);
+    expect(info.fusedRelus).toBe(3); // conv+bn, residual add, depthwise relu6
+    expect(info.fusedAdds).toBe(0); // its conv reads the residual: no accumulating in place
     expect(info.activationFloats).toBeLessThan(info.activationFloatsWithoutReuse);
     expect(info.outputShape).toEqual([2, 10]);
   });

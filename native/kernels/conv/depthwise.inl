@@ -5,9 +5,12 @@
 namespace convnode {
 namespace {
 
+// v < 0 ? 0 : v keeps NaN (NaN < 0 is false) and compiles to one max per vector; the former
+// v > 0 ? v : (v != v ? v : 0) did not vectorize: 384-channel 3x3 @14x14 took 0.215 ms with
+// ReLU vs 0.051 ms without (1 thread, AVX-512, compiled MobileNetV2 plan, 2026-11-25).
 template <bool RELU>
 inline float dwAct(float v) {
-  return RELU ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : v;
+  return RELU ? (v < 0.0f ? 0.0f : v) : v;
 }
 
 // 3x3, dilation 1, stride SW (1 or 2): all nine taps in one pass, the row stays in registers.

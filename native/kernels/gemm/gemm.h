@@ -1,6 +1,7 @@
 // Single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, row-major, op = transpose or not.
 #pragma once
 #include <cstdint>
+#include <limits>
 
 #include "core/cpu_features.h"
 
@@ -22,6 +23,9 @@ struct GemmEpilogue {
   const float* bias = nullptr;
   BiasMode biasMode = BiasMode::None;
   bool relu = false;
+  // min(., clampMax) after the ReLU (NaN kept): ReLU6 = relu + clampMax 6 (MobileNetV2), fused
+  // by compiled plans. Infinity (the default) skips it.
+  float clampMax = std::numeric_limits<float>::infinity();
 };
 
 // Reference-quality generic path: loops ordered so the innermost one walks contiguous memory.

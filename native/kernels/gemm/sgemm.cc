@@ -70,6 +70,7 @@ void scaleAndEpilogue(const GemmShape& s, float* c, const GemmEpilogue& ep) {
       if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
       if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
       if (ep.relu && r < 0.0f) r = 0.0f;
+      if (r > ep.clampMax) r = ep.clampMax;
       row[j] = r;
     }
   }
@@ -102,6 +103,8 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
         p.alpha = s.alpha;
         p.beta = first ? s.beta : 1.0f;
         p.relu = last && ep.relu;
+        p.clamp = last && ep.clampMax < std::numeric_limits<float>::infinity();
+        p.clampMax = ep.clampMax;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t nr = std::min(NR, nc - jr);
           p.colBias = (last && ep.biasMode == BiasMode::PerCol) ? ep.bias + jc + jr : nullptr;
@@ -139,6 +142,7 @@ inline float finish(const GemmShape& s, const GemmEpilogue& ep, int64_t i, int64
   if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
   if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
   if (ep.relu) r = r < 0.0f ? 0.0f : r;
+  if (r > ep.clampMax) r = ep.clampMax;
   return r;
 }
 
@@ -151,7 +155,15 @@ void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
   for (int64_t q = 0; q < chunks; ++q) {
     const int64_t j0 = s.n * q / chunks, j1 = s.n * (q + 1) / chunks;
     if (s.transB) {
-      for (int64_t j = j0; j < j1; ++j)
+      int64_t j = j0;
+      for (; j + 4 <= j1; j += 4)
+        for (int64_t i = 0; i < s.m; ++i) {
+          float d[4];
+          const float* bj = b + j * s.ldb;
+          t.dot4(a + i * s.lda, bj, bj + s.ldb, bj + 2 * s.ldb, bj + 3 * s.ldb, s.k, d);
+          for (int q = 0; q < 4; ++q) c[i * s.ldc + j + q] = finish(s, ep, i, j + q, d[q], c[i * s.ldc + j + q]);
+        }
+      for (; j < j1; ++j)
         for (int64_t i = 0; i < s.m; ++i)
           c[i * s.ldc + j] = finish(s, ep, i, j, t.dot(a + i * s.lda, b + j * s.ldb, s.k), c[i * s.ldc + j]);
     } else {
@@ -166,6 +178,7 @@ void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           if (ep.biasMode == BiasMode::PerRow) r += ep.bias[i];
           if (ep.biasMode == BiasMode::PerCol) r += ep.bias[j];
           if (ep.relu) r = r < 0.0f ? 0.0f : r;
+          if (r > ep.clampMax) r = ep.clampMax;
           ci[j] = r;
         }
       }

@@ -15,6 +15,8 @@ struct GemmUkParams {
   const float* rowBias = nullptr;  // rowBias[i], i < mr, added after alpha/beta (last k block)
   const float* colBias = nullptr;  // colBias[j], j < nr
   bool relu = false;               // applied last (last k block only)
+  bool clamp = false;              // then min(., clampMax), NaN kept (last k block only)
+  float clampMax = 0.0f;
 };
 
 // c[i*ldc + j] = epilogue(alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[i*ldc + j])
@@ -37,6 +39,9 @@ struct GemmKernelTable {
   // GEMV helpers (few-row products): sum x[i]*y[i]; y[i] += a*x[i].
   float (*dot)(const float* x, const float* y, int64_t n);
   void (*axpy)(int64_t n, float a, const float* x, float* y);
+  // out[q] = sum x[i]*yq[i] for four rows at once, each summed exactly as dot sums it.
+  void (*dot4)(const float* x, const float* y0, const float* y1, const float* y2, const float* y3,
+               int64_t n, float* out);
   // Optional (nullptr: use ukernel): the micro-kernel for A prepacked once and streamed from
   // memory on every call (conv weights, Winograd U), with a far software prefetch of A.
   GemmUkernelFn ukernelPrepacked = nullptr;

@@ -105,6 +105,7 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
       if (p.beta != 0.0f) r = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask[v], crow + 16 * v), r);
       r = _mm512_add_ps(r, _mm512_add_ps(rb, cb[v]));
       if (p.relu) r = _mm512_max_ps(zero, r);  // max(0, NaN) = NaN, as torch.relu
+      if (p.clamp) r = _mm512_min_ps(_mm512_set1_ps(p.clampMax), r);  // min(c, NaN) = NaN
       _mm512_mask_storeu_ps(crow + 16 * v, mask[v], r);
     }
   }
@@ -181,14 +182,14 @@ static void packB48(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t
 }
 const GemmKernelTable* gemmTableAvx512Wide() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_8x48__avx512f", 8, 48, 336, 256, 480,
-                                        ukernel8x48, packA8, packB48, dotImpl, axpyImpl,
+                                        ukernel8x48, packA8, packB48, dotImpl, axpyImpl, dot4Impl,
                                         ukernel8x48Stream};
   return &table;
 }
 
 const GemmKernelTable* gemmTableAvx512Narrow() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_28x16__avx512f", 28, 16, 336, 256, 512,
-                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl,
+                                        f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl, dot4Impl,
                                         ukernel28x16Stream};
   return &table;
 }
@@ -200,7 +201,7 @@ const GemmKernelTable* gemmTableAvx512() {
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl, ukernel14x32Stream};
+                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream};
   return &table;
 }
 
@@ -209,29 +210,6 @@ const GemmKernelTable* gemmTableAvx512() {
 #include "kernels/gemm/sgemm_ukernel.h"
 namespace convnode {
 const GemmKernelTable* gemmTableAvx512() { return nullptr; }
-static void ukernel8x48(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                        int64_t mr, int64_t nr, const GemmUkParams& p) {
-  ukernelAvx512<8, 3>(kc, a, b, c, ldc, mr, nr, p);
-}
-static void ukernel8x48Stream(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                              int64_t mr, int64_t nr, const GemmUkParams& p) {
-  ukernelAvx512<8, 3, true>(kc, a, b, c, ldc, mr, nr, p);
-}
-static void packA8(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
-                   int64_t kc, float* dst) {
-  packAImpl<8>(a, lda, trans, i0, p0, mc, kc, dst);
-}
-static void packB48(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
-                    int64_t nc, float* dst) {
-  packBImpl<48>(b, ldb, trans, p0, j0, kc, nc, dst);
-}
-const GemmKernelTable* gemmTableAvx512Wide() {
-  static const GemmKernelTable table = {"f32_gemm_ukernel_8x48__avx512f", 8, 48, 336, 256, 480,
-                                        ukernel8x48, packA8, packB48, dotImpl, axpyImpl,
-                                        ukernel8x48Stream};
-  return &table;
-}
-
 const GemmKernelTable* gemmTableAvx512Narrow() { return nullptr; }
 const GemmKernelTable* gemmTableAvx512Wide() { return nullptr; }
 }  // namespace convnode

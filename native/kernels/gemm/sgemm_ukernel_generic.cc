@@ -29,6 +29,7 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
       if (p.beta != 0.0f) r += p.beta * crow[j];
       r += rb + (p.colBias ? p.colBias[j] : 0.0f);
       if (p.relu && !(r > 0.0f)) r = r != r ? r : 0.0f;  // keep NaN, as max(x, 0) in torch
+      if (p.clamp && r > p.clampMax) r = p.clampMax;
       crow[j] = r;
     }
   }
@@ -52,7 +53,7 @@ void f32_gemm_ukernel_4x16__scalar(int64_t kc, const float* a, const float* b, f
 
 const GemmKernelTable* gemmTableGeneric() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_4x16__scalar", kMr, kNr, 128, 256,
-                                        2048, f32_gemm_ukernel_4x16__scalar, packA, packB, dotImpl, axpyImpl};
+                                        2048, f32_gemm_ukernel_4x16__scalar, packA, packB, dotImpl, axpyImpl, dot4Impl};
   return &table;
 }
 

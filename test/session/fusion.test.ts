@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import * as cn from '../../lib/index.js';
+import { expectClose, randomTensor } from '../helpers.js';
+
+/**
+ * Plan fusions (lib/session/compile.ts): residual adds accumulated by a conv, ReLU6 in a conv or
+ * linear store. Each case: the plan equals eager within 1e-4 (x max|out|), runs twice (the
+ * accumulate reads its slot, so a stale value would show on the second run), and fuses exactly
+ * what it should. The shapes reach every native path: gemm1x1 (in the GEMM store, strided via
+ * scratch), im2col and Winograd (a second pass), depthwise, batch 2.
+ */
+const w = (shape: number[], seed: number, scale = 0.3): cn.Tensor => randomTensor(shape, seed, scale);
+type Net = (x: cn.Tensor) => cn.Tensor;
+interface Case {
+  name: string;
+  input: number[];
+  net: Net;
+  fusedAdds: number;
+  fusedRelus: number;
+  steps?: number;
+}
+
+const conv = (x: cn.Tensor, weight: cn.Tensor, opts: Parameters<typeof cn.conv2d>[3] = {}, bias: cn.Tensor | null = null): cn.Tensor =>
+  cn.conv2d(x, weight, bias, opts);
+
+function cases(): Case[] {
+  const w1 = w([16, 8, 3, 3], 1), w2 = w([16, 16, 3, 3], 2), wd = w([16, 8, 1, 1], 3), b2 = w([16], 4, 0.1);
+  const w0 = w([16, 8, 3, 3], 5), e = w([32, 16, 1, 1], 6), p = w([16, 32, 1, 1], 7), dw = w([32, 1, 3, 3], 8);
+  const w7 = w([16, 16, 3, 3], 9), fc = w([10, 16], 10), fcb = w([10], 11, 0.1);
+  return [
+    // ResNet basic block with a strided 1x1 downsample that runs after conv2: the downsample
+    // accumulates onto conv2's result (fused 1x1 path, strided through scratch).
+    { name: 'downsample after conv2 (gemm1x1 strided, accumulate)', input: [1, 8, 32, 32], fusedAdds: 1, fusedRelus: 2,
+      net: (x) => cn.relu(cn.add(conv(cn.relu(conv(x, w1, { padding: 1, stride: 2 })), w2, { padding: 1 }, b2), conv(x, wd, { stride: 2 }))) },
+    // Downsample first: conv2 (Winograd at 16x16) accumulates onto it (second pass).
+    { name: 'downsample first (winograd accumulate)', input: [2, 8, 32, 32], fusedAdds: 1, fusedRelus: 2,
+      net: (x) => { const id = conv(x, wd, { stride: 2 }); return cn.relu(cn.add(id, conv(cn.relu(conv(x, w1, { padding: 1, stride: 2 })), w2, { padding: 1 }))); } },
+    // Identity residual: conv2 accumulates onto the block input, which conv1 read earlier.
+    { name: 'identity residual (winograd)', input: [1, 8, 16, 16], fusedAdds: 1, fusedRelus: 3,
+      net: (x) => { const y = cn.relu(conv(x, w0, { padding: 1 })); return cn.relu(cn.add(conv(cn.relu(conv(y, w2, { padding: 1 })), w2, { padding: 1 }), y)); } },
+    // MobileNetV2 inverted residual: expand 1x1 + ReLU6, depthwise + ReLU6, project 1x1 + add.
+    { name: 'inverted residual (relu6, gemm1x1 accumulate, no activation after the add)', input: [2, 8, 12, 12], fusedAdds: 1, fusedRelus: 3,
+      net: (x) => { const y = cn.relu(conv(x, w0, { padding: 1 })); const h = cn.relu6(conv(cn.relu6(conv(y, e)), dw, { padding: 1, groups: 32 })); return cn.add(y, conv(h, p)); } },
+    // Not fused: the residual is read again after the conv (by the final add).
+    { name: 'residual read after the conv: not fused', input: [1, 8, 16, 16], fusedAdds: 0, fusedRelus: 1,
+      net: (x) => { const y = cn.relu(conv(x, w0, { padding: 1 })); const z = cn.add(conv(y, w7, { padding: 1 }), y); return cn.add(z, y); } },
+    // Not fused: the residual is the graph input itself.
+    { name: 'residual is the input: not fused', input: [1, 16, 8, 8], fusedAdds: 0, fusedRelus: 0,
+      net: (x) => cn.add(conv(x, w7, { padding: 1 }), x) },
+    // Not fused: the conv reads the residual (y + conv(y) with the conv after every other use).
+    { name: 'conv reads its residual: accumulates only when legal', input: [1, 8, 16, 16], fusedAdds: 0, fusedRelus: 1,
+      net: (x) => { const y = cn.relu(conv(x, w0, { padding: 1 })); return cn.add(y, conv(y, w7, { padding: 1 })); } },
+    // Not fused: broadcasting add.
+    { name: 'broadcast add: not fused', input: [1, 8, 8, 8], fusedAdds: 0, fusedRelus: 0,
+      net: (x) => cn.add(conv(x, w0, { padding: 1 }), cn.tensor(new Float32Array(8 * 8).fill(0.5), [8, 8])) },
+    // 1x1 layers whose prepacked weights use another micro-kernel's layout: 64 / 128 output
+    // channels at 12x12 (AVX-512 8x48 panels fill 144 columns exactly), and 3 input channels (the few-input-channel implicit GEMM);
+    // the fused 1x1 path must multiply with the layout they were packed for.
+    { name: '1x1 with 64 and 128 output channels (8x48 layout), accumulate', input: [1, 16, 12, 12], fusedAdds: 1, fusedRelus: 3,
+      net: (x) => { const y = cn.relu(conv(x, w([64, 16, 1, 1], 12))); return cn.relu(cn.add(conv(cn.relu(conv(y, w([128, 64, 1, 1], 13))), w([64, 128, 1, 1], 14)), y)); } },
+    { name: '1x1 on 3 input channels (implicit-GEMM layout)', input: [2, 3, 20, 20], fusedAdds: 0, fusedRelus: 1,
+      net: (x) => cn.relu(conv(x, w([32, 3, 1, 1], 15), {}, w([32], 16, 0.1))) },
+    // ReLU6 in a linear store and in an im2col conv (a clamp pass).
+    { name: 'relu6 after linear and im2col conv', input: [2, 8, 9, 9], fusedAdds: 0, fusedRelus: 2,
+      net: (x) => cn.relu6(cn.linear(cn.flatten(cn.globalAvgPool2d(cn.relu6(conv(x, w0, { padding: 1, stride: 2 }))), 1), fc, fcb)) },
+  ];
+}
+
+describe('InferenceSession fusions', () => {
+  for (const c of cases()) {
+    it(c.name, async () => {
+      const x = randomTensor(c.input, 99, 2);
+      const eager = c.net(x);
+      const session = await cn.InferenceSession.create(c.net, { inputShape: c.input });
+      expectClose(await session.run(x), eager, { case: c.name, run: 1 }, 1e-4);
+      expectClose(session.runSync(x), eager, { case: c.name, run: 2 }, 1e-4);
+      const info = session.describe();
+      expect(info.fusedAdds, c.name).toBe(c.fusedAdds);
+      expect(info.fusedRelus, c.name).toBe(c.fusedRelus);
+    });
+  }
+
+  it('keeps ReLU6 semantics at the clamp edges (values far above 6, below 0, NaN)', async () => {
+    const weight = cn.tensor([1, -1, 100], [3, 1, 1, 1]);
+    const net: Net = (x) => cn.relu6(cn.conv2d(x, weight, null, {}));
+    const x = cn.tensor([0.5, 7, -3, Number.NaN], [1, 1, 2, 2]);
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 1, 2, 2] });
+    const out = Array.from((await session.run(x)).data);
+    expect(out.slice(0, 3)).toEqual([0.5, 6, 0]);
+    expect(Number.isNaN(out[3])).toBe(true);
+    expect(out.slice(4, 7)).toEqual([0, 0, 3]);
+    expect(out.slice(8, 11)).toEqual([6, 6, 0]);
+    expect(session.describe().fusedRelus).toBe(1);
+  });
+
+  it('clamps depthwise ReLU6 outputs (values above 6 and NaN reach the clamp)', async () => {
+    // 3 channels, 1x1 depthwise kernels scaled 1, -1, 100: the outputs span below 0 to far above 6.
+    const weight = cn.tensor([1, -1, 100], [3, 1, 1, 1]);
+    const net: Net = (x) => cn.relu6(cn.conv2d(x, weight, null, { groups: 3 }));
+    const x = cn.tensor([0.5, 7, -3, Number.NaN, 0.5, 7, -3, 2, 0.5, 0.01, -3, 0.02], [1, 3, 2, 2]);
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 2, 2] });
+    const out = Array.from((await session.run(x)).data);
+    expect(out.slice(0, 3)).toEqual([0.5, 6, 0]);
+    expect(Number.isNaN(out[3])).toBe(true);
+    expect(out.slice(4, 8)).toEqual([0, 0, 3, 0]);
+    expect(out[8]).toBe(6);
+    expect(out[9]).toBeCloseTo(1, 5);
+    expect(out.slice(10, 12)).toEqual([0, 2]);
+    expect(session.describe().convAlgorithms).toEqual(['depthwise']);
+  });
+});
