@@ -113,6 +113,12 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
     conv1x1Fused(s, isa, x, bias, out, scratch);
     return;
   }
+  // Depthwise fuses the clamp too (in its store on AVX-512, else per plane while it is in
+  // cache) instead of a second pass over the whole output (MobileNetV2's ReLU6).
+  if (s.algo == ConvAlgo::Depthwise && !s.accumulate && convAlgoSupports(ConvAlgo::Depthwise, s.conv)) {
+    conv2dDepthwise(s.conv, isa, x, w, bias, out, s.relu, s.clampMax);
+    return;
+  }
   // Other algorithms: the kernel fuses bias and ReLU; a residual is added in a second pass
   // (the kernel writes to scratch), and the clamp too.
   float* dst = s.accumulate ? scratch : out;
