@@ -31,6 +31,9 @@ namespace {
 
 // Stride-1 planes at least this wide run by rows (plane3x3s1Rows), narrower ones flattened.
 constexpr int64_t kRowModeMinW = 32;
+// Flattened stride 1: per 16-pixel chunk, the mask of each of the 9 taps (its row and column
+// inside the image) and of the store (pixels inside the plane).
+constexpr int64_t kMasksPerChunk = 10;
 
 // Lanes j in [0, 16) with 0 <= p + j < w.
 inline __mmask16 rangeMask(int64_t p, int64_t w) {
@@ -69,16 +72,16 @@ void plane3x3s1(const Conv2dShape& s, const float* in, const float* w, float bia
   for (int ky = 0; ky < 3; ++ky)
     for (int kx = 0; kx < 3; ++kx) off[ky * 3 + kx] = (ky - s.padTop) * s.w + (kx - s.padLeft);
   for (int64_t c = 0; c < chunks; ++c) {
-    const uint16_t* m = masks + c * 7;  // rowOk[3], colOk[3], store
+    const uint16_t* m = masks + c * kMasksPerChunk;  // 9 taps, then the store mask
     const int64_t p0 = c * 16;
     __m512 acc0 = bv, acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
     for (int kx = 0; kx < 3; ++kx) {
-      acc0 = _mm512_fmadd_ps(loadMasked(m[0] & m[3 + kx], in, p0 + off[kx]), wv[kx], acc0);
-      acc1 = _mm512_fmadd_ps(loadMasked(m[1] & m[3 + kx], in, p0 + off[3 + kx]), wv[3 + kx], acc1);
-      acc2 = _mm512_fmadd_ps(loadMasked(m[2] & m[3 + kx], in, p0 + off[6 + kx]), wv[6 + kx], acc2);
+      acc0 = _mm512_fmadd_ps(loadMasked(m[kx], in, p0 + off[kx]), wv[kx], acc0);
+      acc1 = _mm512_fmadd_ps(loadMasked(m[3 + kx], in, p0 + off[3 + kx]), wv[3 + kx], acc1);
+      acc2 = _mm512_fmadd_ps(loadMasked(m[6 + kx], in, p0 + off[6 + kx]), wv[6 + kx], acc2);
     }
     __m512 acc = _mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2);
-    _mm512_mask_storeu_ps(out + p0, m[6], activate(acc, relu, clamp, cv));
+    _mm512_mask_storeu_ps(out + p0, m[9], activate(acc, relu, clamp, cv));
   }
 }
 
@@ -173,26 +176,26 @@ bool dw3x3Avx512Eligible(const Conv2dShape& s) {
 
 int64_t dw3x3Avx512MaskCount(const Conv2dShape& s) {
   if (s.strideH != 1 || s.outW >= kRowModeMinW) return 0;
-  return (s.outH * s.outW + 15) / 16 * 7;
+  return (s.outH * s.outW + 15) / 16 * kMasksPerChunk;
 }
 
 void dw3x3Avx512Masks(const Conv2dShape& s, uint16_t* masks) {
   const int64_t npix = s.outH * s.outW;
   const int64_t chunks = (npix + 15) / 16;
   for (int64_t c = 0; c < chunks; ++c) {
-    uint16_t* m = masks + c * 7;
-    for (int i = 0; i < 7; ++i) m[i] = 0;
+    uint16_t* m = masks + c * kMasksPerChunk;
+    for (int i = 0; i < kMasksPerChunk; ++i) m[i] = 0;
     for (int l = 0; l < 16; ++l) {
       const int64_t p = c * 16 + l;
       if (p >= npix) break;
       const int64_t oy = p / s.outW, ox = p % s.outW;
       const uint16_t bit = static_cast<uint16_t>(1u << l);
-      for (int k = 0; k < 3; ++k) {
-        const int64_t iy = oy - s.padTop + k, ix = ox - s.padLeft + k;
-        if (iy >= 0 && iy < s.h) m[k] |= bit;
-        if (ix >= 0 && ix < s.w) m[3 + k] |= bit;
-      }
-      m[6] |= bit;
+      for (int ky = 0; ky < 3; ++ky)
+        for (int kx = 0; kx < 3; ++kx) {
+          const int64_t iy = oy - s.padTop + ky, ix = ox - s.padLeft + kx;
+          if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w) m[ky * 3 + kx] |= bit;
+        }
+      m[9] |= bit;
     }
   }
 }
