@@ -56,6 +56,7 @@ struct PlanStep {
   bool feedsNext = false;
   bool fusedAway = false;
   const PlanStep* expand = nullptr;
+  int fuseSlots = 0;  // bands of scratch the fused step may run at once (one per thread)
   // Constant weights prepared once at creation: the Winograd filter transform, or the GEMM
   // A-panels for im2col / gemm1x1 (empty when the weights are not constants).
   AlignedFloats packedWeights;

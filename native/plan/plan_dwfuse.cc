@@ -77,70 +77,104 @@ void fuseExpandDepthwise(Plan& plan) {
     bandRows(d.conv, &outRows, &inRows);
     e.fusedAway = true;
     d.expand = &e;
-    plan.scratchFloats = std::max(plan.scratchFloats, d.conv.cin * inRows * d.conv.w + 64);
+    // Scratch for one band per thread (threads may be raised after creation: at least 2, at
+    // most 8 bands in flight).
+    d.fuseSlots = std::min(8, std::max(2, numThreads()));
+    plan.scratchFloats = std::max(plan.scratchFloats, d.fuseSlots * (d.conv.cin * inRows * d.conv.w + 64));
   }
 #else
   (void)plan;
 #endif
 }
 
-void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch) {
-#if defined(__x86_64__)
+namespace {
+
+// One band: output rows [oy0, oy0 + rowsOut) of image b. gemmThreads / dwThreads: 1 inside a
+// band-parallel region, else numThreads() for the GEMM and the channel loop.
+void runBand(const PlanStep& d, const float* arena, Isa isa, const GemmKernelTable* kernel,
+             int64_t b, int64_t oy0, int64_t rowsOut, int64_t plane, float* scratch,
+             bool parallelInside) {
   const PlanStep& e = *d.expand;
   const Conv2dShape& ec = e.conv;
   const Conv2dShape& dc = d.conv;
-  const GemmKernelTable* kernel = packedKernel(ec, isa);
+  const int64_t W = dc.w, C = dc.cin;
+  const float* x = arena + e.inputs[0] + b * ec.cin * ec.h * ec.w;
+  float* y = const_cast<float*>(arena) + d.output + b * C * dc.outH * dc.outW;
   const float* ebias = e.hasBias ? arena + e.inputs[2] : nullptr;
   const float* dw = arena + d.inputs[1];
   const float* dbias = d.hasBias ? arena + d.inputs[2] : nullptr;
+  const int64_t first = oy0 * dc.strideH - dc.padTop;  // input row of the band's window top
+  const int64_t r0 = std::max<int64_t>(0, first);
+  // r1 < r0 only when padding is wider than the image: the windows see padding alone.
+  const int64_t r1 = std::max(r0, std::min(dc.h, (oy0 + rowsOut - 1) * dc.strideH - dc.padTop + 3));
+  GemmShape gs;
+  gs.m = C;
+  gs.n = (r1 - r0) * W;
+  gs.k = ec.cin;
+  gs.lda = ec.cin;
+  gs.ldb = ec.h * ec.w;
+  gs.ldc = plane;
+  GemmEpilogue ep;
+  ep.relu = e.relu;
+  ep.clampMax = e.clampMax;
+  if (ebias) {
+    ep.bias = ebias;
+    ep.biasMode = BiasMode::PerRow;
+  }
+  if (gs.n > 0) sgemmPrepackedA(kernel, gs, e.packedWeights.get(), x + r0 * W, scratch, ep, parallelInside ? 0 : 1);
+  // The band as a depthwise layer of its own over scratch rows [r0, r1).
+  Conv2dShape bs = dc;
+  bs.n = 1;
+  bs.h = r1 - r0;
+  bs.padTop = r0 - first;
+  bs.outH = rowsOut;
+  std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(bs)));
+  if (!masks.empty()) dw3x3Avx512Masks(bs, masks.data());
+  const int threads = parallelInside ? threadsFor(C, rowsOut * dc.outW * 9) : 1;
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#endif
+  for (int64_t ch = 0; ch < C; ++ch) {
+    dw3x3PlaneAvx512(bs, scratch + ch * plane, dw + ch * 9, dbias ? dbias[ch] : 0.0f, d.relu,
+                     d.clampMax, masks.data(), y + ch * dc.outH * dc.outW + oy0 * dc.outW);
+  }
+  (void)threads;
+}
+
+}  // namespace
+
+void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch) {
+#if defined(__x86_64__)
+  const Conv2dShape& dc = d.conv;
+  const GemmKernelTable* kernel = packedKernel(d.expand->conv, isa);
   int64_t outRows = 0, inRows = 0;
   bandRows(dc, &outRows, &inRows);
-  const int64_t W = dc.w, C = dc.cin, plane = inRows * W;  // channel stride in scratch
-  const int64_t sH = dc.strideH;
-  std::vector<uint16_t> masks;
-  for (int64_t b = 0; b < dc.n; ++b) {
-    const float* x = arena + e.inputs[0] + b * ec.cin * ec.h * ec.w;
-    float* y = arena + d.output + b * C * dc.outH * dc.outW;
-    for (int64_t oy0 = 0; oy0 < dc.outH; oy0 += outRows) {
-      const int64_t rowsOut = std::min(outRows, dc.outH - oy0);
-      const int64_t first = oy0 * sH - dc.padTop;  // input row of the band's window top
-      const int64_t r0 = std::max<int64_t>(0, first);
-      const int64_t r1 = std::min(dc.h, (oy0 + rowsOut - 1) * sH - dc.padTop + 3);
-      // r1 < r0 only when padding is wider than the image: the windows see padding alone.
-      const int64_t r1c = std::max(r0, r1);
-      GemmShape gs;
-      gs.m = C;
-      gs.n = (r1c - r0) * W;
-      gs.k = ec.cin;
-      gs.lda = ec.cin;
-      gs.ldb = ec.h * ec.w;
-      gs.ldc = plane;
-      GemmEpilogue ep;
-      ep.relu = e.relu;
-      ep.clampMax = e.clampMax;
-      if (ebias) {
-        ep.bias = ebias;
-        ep.biasMode = BiasMode::PerRow;
-      }
-      if (gs.n > 0) sgemmPrepackedA(kernel, gs, e.packedWeights.get(), x + r0 * W, scratch, ep);
-      // The band as a depthwise layer of its own over scratch rows [r0, r1).
-      Conv2dShape bs = dc;
-      bs.n = 1;
-      bs.h = r1c - r0;
-      bs.padTop = r0 - first;
-      bs.outH = rowsOut;
-      masks.resize(static_cast<size_t>(dw3x3Avx512MaskCount(bs)));
-      if (!masks.empty()) dw3x3Avx512Masks(bs, masks.data());
-      const int threads = threadsFor(C, rowsOut * dc.outW * 9);
+  const int64_t plane = inRows * dc.w;  // channel stride in scratch
+  const int64_t bandFloatsAll = dc.cin * plane + 64;
+  const int64_t perImage = (dc.outH + outRows - 1) / outRows, bands = dc.n * perImage;
+  // Threads take whole bands (each its own scratch, one parallel region, no barrier between
+  // GEMM and depthwise) when there are at least two bands per thread; else bands run one
+  // after another, each threaded inside.
+  const int bandThreads = static_cast<int>(std::min<int64_t>(numThreads(), d.fuseSlots));
+  if (bandThreads > 1 && bands >= 2 * bandThreads) {
 #if defined(CONVNODE_OPENMP)
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(bandThreads) schedule(static)
 #endif
-      for (int64_t ch = 0; ch < C; ++ch) {
-        dw3x3PlaneAvx512(bs, scratch + ch * plane, dw + ch * 9, dbias ? dbias[ch] : 0.0f, d.relu,
-                         d.clampMax, masks.data(), y + ch * dc.outH * dc.outW + oy0 * dc.outW);
-      }
-      (void)threads;
+    for (int64_t i = 0; i < bands; ++i) {
+#if defined(CONVNODE_OPENMP)
+      const int tid = omp_get_thread_num();
+#else
+      const int tid = 0;
+#endif
+      const int64_t b = i / perImage, oy0 = (i % perImage) * outRows;
+      runBand(d, arena, isa, kernel, b, oy0, std::min(outRows, dc.outH - oy0), plane,
+              scratch + tid * bandFloatsAll, false);
     }
+    return;
+  }
+  for (int64_t i = 0; i < bands; ++i) {
+    const int64_t b = i / perImage, oy0 = (i % perImage) * outRows;
+    runBand(d, arena, isa, kernel, b, oy0, std::min(outRows, dc.outH - oy0), plane, scratch, true);
   }
 #else
   (void)d;

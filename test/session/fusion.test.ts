@@ -103,6 +103,21 @@ describe('InferenceSession fusions', () => {
     expect(fused, lines.join('\n')).toBe(cn.cpuInfo().isa === 'avx512' ? 1 : 0);
   });
 
+  it('expansion + depthwise with bands split across 2 threads (5 bands) equals eager', async () => {
+    const before = cn.getNumThreads();
+    cn.setNumThreads(2);
+    try {
+      const net: Net = (x) => cn.relu6(conv(cn.relu6(conv(x, w([32, 16, 1, 1], 40), {}, w([32], 41, 0.1))), w([32, 1, 3, 3], 42), { padding: 1, stride: 2, groups: 32 }, w([32], 43, 0.1)));
+      const session = await cn.InferenceSession.create(net, { inputShape: [1, 16, 520, 64] });
+      const x = randomTensor([1, 16, 520, 64], 7, 2);
+      const eager = net(x);
+      expectClose(await session.run(x), eager, { case: 'band-parallel', run: 1 }, 1e-4);
+      expectClose(session.runSync(x), eager, { case: 'band-parallel', run: 2 }, 1e-4);
+    } finally {
+      cn.setNumThreads(before);
+    }
+  });
+
   it('keeps ReLU6 semantics at the clamp edges (values far above 6, below 0, NaN)', async () => {
     const weight = cn.tensor([1, -1, 100], [3, 1, 1, 1]);
     const net: Net = (x) => cn.relu6(cn.conv2d(x, weight, null, {}));
