@@ -115,6 +115,8 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     // 3x3 on AVX-512: stride 1 keeping the width runs flattened 16-pixel chunks that wrap
     // across rows (< 32 wide) or by rows (>= 32 wide); stride 2 deinterleaves 33 floats per row.
     ['depthwise 3x3/s1 7x7, chunks wrap rows', L({ cin: 6, cout: 6, groups: 6, h: 7, w: 7, relu: true })],
+    ['depthwise 3x3/s1 channel pairs, batch 2, bias per pair', L({ n: 2, cin: 4, cout: 4, groups: 4, h: 9, w: 9, relu: true })],
+    ['depthwise 3x3/s1 odd channel count (no pairs)', L({ n: 2, cin: 5, cout: 5, groups: 5, h: 14, w: 14 })],
     ['depthwise 3x3/s1 asymmetric same-width padding', L({ cin: 3, cout: 6, groups: 3, h: 9, w: 13, pad: [0, 2, 2, 0] })],
     ['depthwise 3x3/s1 wide rows (interior and edge chunks)', L({ n: 2, cin: 3, cout: 3, groups: 3, h: 5, w: 53, relu: true })],
     ['depthwise 3x3/s1 no padding (narrower output)', L({ cin: 2, cout: 2, groups: 2, h: 6, w: 40, pad: [0, 0, 0, 0] })],
