@@ -203,14 +203,17 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
   for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
   const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
-  for (int64_t oy = 0; oy < s.outH; ++oy) {
+  // Two output rows per pass: their windows share input row 2*oy + 2 - padTop (5 rows loaded
+  // and split instead of 6).
+  for (int64_t oy = 0; oy < s.outH; oy += 2) {
+    const bool two = oy + 1 < s.outH;
     for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
       const int64_t b = 2 * ox0 - s.padLeft;
       const __mmask16 ma = rangeMask(b, s.w), mb = rangeMask(b + 16, s.w);
       const __mmask16 mc = rangeMask(b + 32, s.w) & 1;
-      __m512 acc = bv;
-      for (int ky = 0; ky < 3; ++ky) {
-        const int64_t iy = oy * 2 - s.padTop + ky;
+      __m512 accT = bv, accB = bv;
+      for (int r = 0; r < (two ? 5 : 3); ++r) {
+        const int64_t iy = oy * 2 - s.padTop + r;
         if (iy < 0 || iy >= s.h) continue;
         const float* row = in + iy * s.w;
         const __m512 a = loadMasked(ma, row, b), bb = loadMasked(mb, row, b + 16);
@@ -218,11 +221,20 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
         const __m512 even = _mm512_permutex2var_ps(a, evenIdx, bb);
         const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
         const __m512 next = _mm512_permutex2var_ps(even, nextIdx, cc);
-        acc = _mm512_fmadd_ps(even, wv[ky * 3], acc);
-        acc = _mm512_fmadd_ps(odd, wv[ky * 3 + 1], acc);
-        acc = _mm512_fmadd_ps(next, wv[ky * 3 + 2], acc);
+        if (r <= 2) {
+          accT = _mm512_fmadd_ps(even, wv[r * 3], accT);
+          accT = _mm512_fmadd_ps(odd, wv[r * 3 + 1], accT);
+          accT = _mm512_fmadd_ps(next, wv[r * 3 + 2], accT);
+        }
+        if (r >= 2) {
+          accB = _mm512_fmadd_ps(even, wv[(r - 2) * 3], accB);
+          accB = _mm512_fmadd_ps(odd, wv[(r - 2) * 3 + 1], accB);
+          accB = _mm512_fmadd_ps(next, wv[(r - 2) * 3 + 2], accB);
+        }
       }
-      _mm512_mask_storeu_ps(out + oy * s.outW + ox0, rangeMask(ox0, s.outW), activate(acc, relu, clamp, cv));
+      const __mmask16 sm = rangeMask(ox0, s.outW);
+      _mm512_mask_storeu_ps(out + oy * s.outW + ox0, sm, activate(accT, relu, clamp, cv));
+      if (two) _mm512_mask_storeu_ps(out + (oy + 1) * s.outW + ox0, sm, activate(accB, relu, clamp, cv));
     }
   }
 }
