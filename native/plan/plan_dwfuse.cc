@@ -1,5 +1,5 @@
 // Inverted-residual fusion (MobileNetV2): a 1x1 expansion conv whose output only feeds the
-// next step, a 3x3 depthwise conv, runs band by band of depthwise output rows. For each band
+// next step, a 3x3 stride-2 depthwise conv (AVX-512), runs band by band of depthwise output rows. For each band
 // the GEMM computes just the expanded rows the band reads (all channels) into plan scratch,
 // sized to stay in L2, and the depthwise kernel consumes them there, so the expanded tensor
 // (96 x 112 x 112 = 4.8 MB, 144 x 56 x 56 = 1.8 MB) is never written to and read back from
