@@ -228,6 +228,26 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
   steps.forEach((n, i) => n.inputs.forEach((v) => v >= 0 && lastUse.set(rootOf(v), i)));
   lastUse.set(rootOf(graph.output), steps.length);
 
+  // feedsNext: a 1x1 conv whose only reader is the next step, a 3x3/s2 depthwise conv, through
+  // its first input: the native plan may compute both together (MobileNetV2's expansion +
+  // depthwise, band by band, native/plan/plan_dwfuse.cc). The 1x1's own inputs then stay live
+  // through the depthwise step, whose output must not take their slot.
+  const feeds = new Set<number>();
+  const isExpansion = (n: GraphNode): boolean => n.op === 'conv2d' && n.attrs.kh === 1 && n.attrs.kw === 1 && n.attrs.groups === 1 &&
+    n.attrs.strideH === 1 && n.attrs.strideW === 1 && n.attrs.accumulate !== true;
+  const isDepthwise3x3s2 = (n: GraphNode): boolean => n.op === 'conv2d' && n.attrs.kh === 3 && n.attrs.kw === 3 && n.attrs.strideH === 2 &&
+    n.attrs.strideW === 2 && n.attrs.groups === n.attrs.cin && n.attrs.cout === n.attrs.cin && n.attrs.accumulate !== true;
+  steps.forEach((n, i) => {
+    const out = rootOf(n.output);
+    const next = steps[i + 1];
+    if (next && isExpansion(n) && isDepthwise3x3s2(next) && out !== rootOf(graph.output) &&
+        lastUse.get(out) === i + 1 && rootOf(next.inputs[0]) === out && next.inputs.slice(1).every((v) => v < 0 || rootOf(v) !== out) &&
+        steps.every((m, j) => j <= i || rootOf(m.output) !== out)) { // no later residual add reads it through its slot
+      feeds.add(i);
+      for (const v of n.inputs) if (v >= 0 && (lastUse.get(rootOf(v)) ?? 0) < i + 1) lastUse.set(rootOf(v), i + 1);
+    }
+  });
+
   const slot = new Map<number, number>();
   const free: { offset: number; size: number }[] = [];
   let arenaEnd = activationBase;
@@ -267,6 +287,7 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
     const out = rootOf(n.output);
     if (!slot.has(out)) allocate(out); // before the inputs are released: never overlapping them
     descs.push(lowerStep(graph, n, offsetOf));
+    if (feeds.has(i)) descs[descs.length - 1].params.feedsNext = true;
     for (const v of new Set(n.inputs.filter((x) => x >= 0).map(rootOf))) {
       if (graph.values[v].kind !== 'const' && lastUse.get(v) === i && slot.has(v)) release(v);
     }

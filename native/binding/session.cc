@@ -119,6 +119,7 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
     s.relu = boolProp(p, "relu", kOp);
     s.clampMax = optionalClamp(env, p);
     s.accumulate = optionalBool(p, "accumulate");
+    s.feedsNext = optionalBool(p, "feedsNext");
     const Conv2dShape& c = s.conv;
     inSizes = {checkedProduct(env, kOp, {c.n, c.cin, c.h, c.w}),
                checkedProduct(env, kOp, {c.cout, c.cin / c.groups, c.kh, c.kw})};
@@ -331,6 +332,7 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
     plan->scratchFloats = std::max(plan->scratchFloats, planScratchFloats(s));
     plan->steps.push_back(std::move(s));
   }
+  fuseExpandDepthwise(*plan);
   if (plan->scratchFloats > 0) {
     plan->scratch = allocFloats(static_cast<size_t>(plan->scratchFloats));
     if (!plan->scratch) throwRangeError(env, kOp, "scratch", std::to_string(plan->scratchFloats * 4) + " bytes", "out of memory");

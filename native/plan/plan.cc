@@ -113,6 +113,12 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
     conv1x1Fused(s, isa, x, bias, out, scratch);
     return;
   }
+  // Depthwise fuses the clamp too (in its store on AVX-512, else per plane while it is in
+  // cache) instead of a second pass over the whole output (MobileNetV2's ReLU6).
+  if (s.algo == ConvAlgo::Depthwise && !s.accumulate && convAlgoSupports(ConvAlgo::Depthwise, s.conv)) {
+    conv2dDepthwise(s.conv, isa, x, w, bias, out, s.relu, s.clampMax);
+    return;
+  }
   // Other algorithms: the kernel fuses bias and ReLU; a residual is added in a second pass
   // (the kernel writes to scratch), and the clamp too.
   float* dst = s.accumulate ? scratch : out;
@@ -136,7 +142,9 @@ void runStep(PlanStep& s, float* arena, Isa isa, float* scratch) {
   float* out = arena + s.output;
   switch (s.op) {
     case StepOp::Conv2d:
-      runConv(s, arena, isa, scratch);
+      if (s.fusedAway) break;  // its consumer computes it (plan_dwfuse.cc)
+      if (s.expand) runExpandDepthwise(s, arena, isa, scratch);
+      else runConv(s, arena, isa, scratch);
       break;
     case StepOp::MaxPool2d:
       maxPool2d(s.pool, isa, in(0), out);
@@ -266,6 +274,8 @@ std::string describeStep(const PlanStep& s) {
                   static_cast<long long>(c.outW), convAlgoName(s.algo), s.accumulate ? " +residual" : "");
     d += buf;
     if (s.relu) d += s.clampMax < kNoClamp ? " relu6" : " relu";
+    if (s.fusedAway) d += " (computed by the next step)";
+    if (s.expand) d += " +1x1 expansion";
   } else if (s.op == StepOp::MaxPool2d || s.op == StepOp::AvgPool2d || s.op == StepOp::LpPool2d) {
     std::snprintf(buf, sizeof buf, " %lldx%lld @%lldx%lld c%lld", static_cast<long long>(s.pool.kh),
                   static_cast<long long>(s.pool.kw), static_cast<long long>(s.pool.outH),

@@ -50,6 +50,13 @@ struct PlanStep {
   float clampMax = std::numeric_limits<float>::infinity();
   bool accumulate = false;
   bool log = false;  // Softmax: logSoftmax
+  // Inverted-residual fusion (plan_dwfuse.cc): feedsNext = the compiler says this step's
+  // output is read only by the next step; fusedAway = a 1x1 expansion the next depthwise step
+  // computes band by band itself (expand points at it), so it does not run on its own.
+  bool feedsNext = false;
+  bool fusedAway = false;
+  const PlanStep* expand = nullptr;
+  int fuseSlots = 0;  // bands of scratch the fused step may run at once (one per thread)
   // Constant weights prepared once at creation: the Winograd filter transform, or the GEMM
   // A-panels for im2col / gemm1x1 (empty when the weights are not constants).
   AlignedFloats packedWeights;
@@ -107,6 +114,12 @@ std::string describeStep(const PlanStep& s);
 
 // Runs one step on the plan's arena (no input/output copy): for profiling a step alone.
 void runPlanStep(Plan& plan, size_t index);
+
+// Marks the 1x1-expansion + 3x3-depthwise pairs that run fused (plan_dwfuse.cc) and grows
+// scratchFloats for their bands; called once after every step is read, before scratch is
+// allocated.
+void fuseExpandDepthwise(Plan& plan);
+void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch);
 
 // Runs every step; input must hold inputSize floats, output receives outputSize floats.
 void runPlan(Plan& plan, const float* input, float* output);

@@ -112,6 +112,16 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['one input channel, 1x1 stride 2', L({ cin: 1, cout: 8, kh: 1, kw: 1, sh: 2, sw: 2, pad: [0, 0, 0, 0], h: 9, w: 37 })],
     ['4 input channels, 3x3, output exactly 16 wide', L({ cin: 4, cout: 24, h: 16, w: 16, n: 3 })],
     ['depthwise 3x3/s2 multiplier 2', L({ cin: 5, cout: 10, groups: 5, sh: 2, sw: 2, h: 13, w: 12 })],
+    // 3x3 on AVX-512: stride 1 keeping the width runs flattened 16-pixel chunks that wrap
+    // across rows (< 32 wide) or by rows (>= 32 wide); stride 2 deinterleaves 33 floats per row.
+    ['depthwise 3x3/s1 7x7, chunks wrap rows', L({ cin: 6, cout: 6, groups: 6, h: 7, w: 7, relu: true })],
+    ['depthwise 3x3/s1 channel pairs, batch 2, bias per pair', L({ n: 2, cin: 4, cout: 4, groups: 4, h: 9, w: 9, relu: true })],
+    ['depthwise 3x3/s1 odd channel count (no pairs)', L({ n: 2, cin: 5, cout: 5, groups: 5, h: 14, w: 14 })],
+    ['depthwise 3x3/s1 asymmetric same-width padding', L({ cin: 3, cout: 6, groups: 3, h: 9, w: 13, pad: [0, 2, 2, 0] })],
+    ['depthwise 3x3/s1 wide rows (interior and edge chunks)', L({ n: 2, cin: 3, cout: 3, groups: 3, h: 5, w: 53, relu: true })],
+    ['depthwise 3x3/s1 no padding (narrower output)', L({ cin: 2, cout: 2, groups: 2, h: 6, w: 40, pad: [0, 0, 0, 0] })],
+    ['depthwise 3x3/s2 odd wide rows', L({ cin: 3, cout: 3, groups: 3, sh: 2, sw: 2, h: 9, w: 71, relu: true })],
+    ['depthwise 3x3/s2 padding 0 and 2', L({ cin: 2, cout: 4, groups: 2, sh: 2, sw: 2, h: 8, w: 35, pad: [2, 0, 0, 2] })],
     ['depthwise 5x5 dilated', L({ cin: 4, cout: 4, groups: 4, kh: 5, kw: 5, dh: 2, dw: 2, pad: [4, 4, 4, 4], h: 9, w: 17 })],
     ['relu fused', L({ relu: true, cin: 8, cout: 16, h: 12, w: 12 })],
   ])('%s', (_name, l) => {

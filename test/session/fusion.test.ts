@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as cn from '../../lib/index.js';
+import { native } from '../../lib/native.js';
 import { expectClose, randomTensor } from '../helpers.js';
 
 /**
@@ -60,6 +61,14 @@ function cases(): Case[] {
       net: (x) => { const y = cn.relu(conv(x, w([64, 16, 1, 1], 12))); return cn.relu(cn.add(conv(cn.relu(conv(y, w([128, 64, 1, 1], 13))), w([64, 128, 1, 1], 14)), y)); } },
     { name: '1x1 on 3 input channels (implicit-GEMM layout)', input: [2, 3, 20, 20], fusedAdds: 0, fusedRelus: 1,
       net: (x) => cn.relu(conv(x, w([32, 3, 1, 1], 15), {}, w([32], 16, 0.1))) },
+    // 1x1 expansion + 3x3/s2 depthwise (AVX-512: computed together band by band of output
+    // rows, plan_dwfuse.cc). No residual, so the expansion's input is dead after it unless the
+    // compiler keeps it live for the later bands (the depthwise output must not take its slot).
+    // 150 rows x 64 x 32 channels spans two bands; batch 2 and odd sizes below one band.
+    { name: 'expansion + depthwise s2, two bands, input slot not reused', input: [1, 16, 150, 64], fusedAdds: 0, fusedRelus: 2,
+      net: (x) => conv(cn.relu6(conv(cn.relu6(conv(x, w([32, 16, 1, 1], 17), {}, w([32], 18, 0.1))), w([32, 1, 3, 3], 19), { padding: 1, stride: 2, groups: 32 }, w([32], 20, 0.1))), w([8, 32, 1, 1], 21)) },
+    { name: 'expansion + depthwise s2, batch 2, odd sizes, then residual', input: [2, 8, 21, 13], fusedAdds: 1, fusedRelus: 3,
+      net: (x) => { const y = cn.relu6(conv(x, w([8, 8, 1, 1], 22))); const z = conv(cn.relu6(conv(cn.relu6(conv(y, w([32, 8, 1, 1], 23))), w([32, 1, 3, 3], 24), { padding: 1, stride: 2, groups: 32 })), w([8, 32, 1, 1], 25)); return cn.add(z, conv(y, w([8, 8, 1, 1], 26), { stride: 2 })); } },
     // ReLU6 in a linear store and in an im2col conv (a clamp pass).
     { name: 'relu6 after linear and im2col conv', input: [2, 8, 9, 9], fusedAdds: 0, fusedRelus: 2,
       net: (x) => cn.relu6(cn.linear(cn.flatten(cn.globalAvgPool2d(cn.relu6(conv(x, w0, { padding: 1, stride: 2 }))), 1), fc, fcb)) },
@@ -79,6 +88,35 @@ describe('InferenceSession fusions', () => {
       expect(info.fusedRelus, c.name).toBe(c.fusedRelus);
     });
   }
+
+  it('runs a 1x1 expansion and a stride-2 depthwise together on AVX-512 (and not stride 1)', async () => {
+    const net: Net = (x) => {
+      const h = cn.relu6(conv(cn.relu6(conv(x, w([32, 8, 1, 1], 30))), w([32, 1, 3, 3], 31), { padding: 1, stride: 2, groups: 32 }));
+      return cn.relu6(conv(cn.relu6(conv(h, w([48, 32, 1, 1], 32))), w([48, 1, 3, 3], 33), { padding: 1, groups: 48 }));
+    };
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 8, 20, 20] });
+    const x = randomTensor([1, 8, 20, 20], 5, 2);
+    expectClose(await session.run(x), net(x), { case: 'expansion + depthwise' }, 1e-4);
+    const handle = (session as unknown as { planFor(s: number[]): { handle: unknown } }).planFor([1, 8, 20, 20]).handle;
+    const lines = native.PlanDescribe(handle as Parameters<typeof native.PlanDescribe>[0]);
+    const fused = lines.filter((l) => l.includes('+1x1 expansion')).length;
+    expect(fused, lines.join('\n')).toBe(cn.cpuInfo().isa === 'avx512' ? 1 : 0);
+  });
+
+  it('expansion + depthwise with bands split across 2 threads (5 bands) equals eager', async () => {
+    const before = cn.getNumThreads();
+    cn.setNumThreads(2);
+    try {
+      const net: Net = (x) => cn.relu6(conv(cn.relu6(conv(x, w([32, 16, 1, 1], 40), {}, w([32], 41, 0.1))), w([32, 1, 3, 3], 42), { padding: 1, stride: 2, groups: 32 }, w([32], 43, 0.1)));
+      const session = await cn.InferenceSession.create(net, { inputShape: [1, 16, 520, 64] });
+      const x = randomTensor([1, 16, 520, 64], 7, 2);
+      const eager = net(x);
+      expectClose(await session.run(x), eager, { case: 'band-parallel', run: 1 }, 1e-4);
+      expectClose(session.runSync(x), eager, { case: 'band-parallel', run: 2 }, 1e-4);
+    } finally {
+      cn.setNumThreads(before);
+    }
+  });
 
   it('keeps ReLU6 semantics at the clamp edges (values far above 6, below 0, NaN)', async () => {
     const weight = cn.tensor([1, -1, 100], [3, 1, 1, 1]);

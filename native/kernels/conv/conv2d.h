@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 
 #include "core/cpu_features.h"
@@ -72,9 +73,12 @@ int64_t convGemmPackedFloats(const Conv2dShape& s, Isa isa);
 // ISA: two shapes with equal keys can share packed weights (prepacked handles check it).
 int64_t convGemmLayoutKey(const Conv2dShape& s, Isa isa);
 void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed);
-// Depthwise (groups == cin): per channel plane, padded copy then SIMD over output columns.
+// Depthwise (groups == cin): per channel plane; 3x3 on AVX-512 reads the plane with masked
+// loads (depthwise3x3_avx512.cc), otherwise a padded copy then SIMD over output columns.
+// clampMax: min(., clampMax) after the ReLU (ReLU6 in compiled plans), fused per plane.
 void conv2dDepthwise(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                     const float* bias, float* y, bool relu);
+                     const float* bias, float* y, bool relu,
+                     float clampMax = std::numeric_limits<float>::infinity());
 
 // Winograd F(m x m, 3x3), m = 4 (6x6 tiles, 36 GEMMs, 4x fewer multiplies than direct) or
 // m = 2 (4x4 tiles, 16 GEMMs, 2.25x fewer; U is 16/9 of the weights instead of 4x, which

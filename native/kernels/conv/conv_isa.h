@@ -19,6 +19,22 @@ void dwPlaneAvx2(const Conv2dShape& s, const float* pad, int64_t pw, const float
 void dwPlaneAvx512(const Conv2dShape& s, const float* pad, int64_t pw, const float* w,
                    float bias, bool relu, float* out);
 
+// Depthwise 3x3, AVX-512 only (depthwise3x3_avx512.cc): one output plane read straight from
+// the unpadded input plane `in` with masked loads, bias / ReLU / clamp fused. Eligible: 3x3,
+// dilation 1, stride 2x2, or stride 1x1 with outW == w. Stride 1 needs the per-layer lane
+// masks: dw3x3Avx512MaskCount(s) uint16 filled once by dw3x3Avx512Masks (0 for stride 2).
+bool dw3x3Avx512Eligible(const Conv2dShape& s);
+int64_t dw3x3Avx512MaskCount(const Conv2dShape& s);
+void dw3x3Avx512Masks(const Conv2dShape& s, uint16_t* masks);
+void dw3x3PlaneAvx512(const Conv2dShape& s, const float* in, const float* w, float bias,
+                      bool relu, float clampMax, const uint16_t* masks, float* out);
+// Two channels at once (w: 18 weights, bias: 2 or nullptr; planes at in + k*inStride and
+// out + k*outStride), for the flattened stride-1 layout only (dw3x3Avx512PairEligible).
+bool dw3x3Avx512PairEligible(const Conv2dShape& s);
+void dw3x3PairAvx512(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
+                     const float* bias, bool relu, float clampMax, const uint16_t* masks,
+                     float* out, int64_t outStride);
+
 // im2col: fills col[(ic, ky, kx)][(oy - oy0, ox)] for output rows [oy0, oy0 + rows) of one
 // group (plane0 = its first input channel), zeros where a tap reads padding. Threaded inside.
 using Im2colFillFn = void (*)(const Conv2dShape& s, const float* plane0, int64_t cinG,

@@ -1,0 +1,294 @@
+// Depthwise 3x3 (dilation 1) for AVX-512, reading the unpadded input plane directly with
+// masked loads (masked-off lanes are zero and never touch memory, so padding costs nothing and
+// no padded copy of the plane is made), with bias, ReLU and the ReLU6 clamp in the store.
+//
+// Why: the padded-copy plane kernel (depthwise.inl) vectorizes over the columns of one output
+// row, so 7- and 14-wide MobileNetV2 planes use 7/16 and 14/16 lanes, each row pays loop
+// overhead, stride 2 deinterleaves poorly, and ReLU6's clamp is a second pass. MobileNetV2's
+// 17 depthwise layers took 1.51 ms of a 5.4 ms run (1 thread, batch 1, 2026-11-25; 960 @7x7:
+// 0.068 ms, 12 GFLOP/s).
+//
+// Stride 1 with "same" width (padLeft + padRight == 2, so outW == w): output pixel
+// p = oy*outW + ox reads input p + (ky - padTop)*w + (kx - padLeft), a constant offset per
+// tap, so 16 consecutive pixels of the flattened plane (wrapping across rows) are one masked
+// load per tap. A lane's mask bit says its tap lies inside the image: rowOk[ky] & colOk[kx],
+// computed once per layer for every 16-pixel chunk (dwMasks). 7x7 planes fill 49/64 lanes,
+// 14x14 196/208.
+// Stride 2: per output row, 16 outputs at a time; each tap row is loaded as 32 (+1) input
+// floats starting at 2*ox0 - padLeft and split into even / odd lanes with permutes:
+//   kx = 0: even[l], kx = 1: odd[l], kx = 2: even[l + 1] (the 33rd float feeds lane 15).
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/conv/conv_isa.h"
+
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
+
+namespace convnode {
+namespace {
+
+// Stride-1 planes at least this wide run by rows (plane3x3s1Rows), narrower ones flattened.
+constexpr int64_t kRowModeMinW = 32;
+// Flattened stride 1: per 16-pixel chunk, the mask of each of the 9 taps (its row and column
+// inside the image) and of the store (pixels inside the plane).
+constexpr int64_t kMasksPerChunk = 10;
+
+// Lanes j in [0, 16) with 0 <= p + j < w.
+inline __mmask16 rangeMask(int64_t p, int64_t w) {
+  const int64_t lo = p < 0 ? -p : 0;
+  int64_t hi = w - p;
+  if (hi > 16) hi = 16;
+  if (hi <= lo) return 0;
+  return static_cast<__mmask16>((uint32_t(1) << hi) - (uint32_t(1) << lo));
+}
+
+// acc = act(acc): max(0, acc) and min(clamp, acc) keep a NaN (the second operand is returned
+// when either is NaN), as the scalar paths do.
+inline __m512 activate(__m512 acc, bool relu, bool clamp, __m512 clampV) {
+  if (relu) acc = _mm512_max_ps(_mm512_setzero_ps(), acc);
+  if (clamp) acc = _mm512_min_ps(clampV, acc);
+  return acc;
+}
+
+// Masked loads at addresses that may lie before the plane (padding): computed as integers so
+// no out-of-range pointer is formed; only unmasked lanes are read.
+inline __m512 loadMasked(__mmask16 m, const float* base, int64_t off) {
+  const float* p = reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(base) +
+                                                  static_cast<uintptr_t>(off * 4));
+  return _mm512_maskz_loadu_ps(m, p);
+}
+
+void plane3x3s1(const Conv2dShape& s, const float* in, const float* w, float bias,
+                bool relu, float clampMax, const uint16_t* masks, float* out) {
+  const int64_t npix = s.outH * s.outW;
+  const int64_t chunks = (npix + 15) / 16;
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
+  int64_t off[9];
+  for (int ky = 0; ky < 3; ++ky)
+    for (int kx = 0; kx < 3; ++kx) off[ky * 3 + kx] = (ky - s.padTop) * s.w + (kx - s.padLeft);
+  for (int64_t c = 0; c < chunks; ++c) {
+    const uint16_t* m = masks + c * kMasksPerChunk;  // 9 taps, then the store mask
+    const int64_t p0 = c * 16;
+    __m512 acc0 = bv, acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
+    for (int kx = 0; kx < 3; ++kx) {
+      acc0 = _mm512_fmadd_ps(loadMasked(m[kx], in, p0 + off[kx]), wv[kx], acc0);
+      acc1 = _mm512_fmadd_ps(loadMasked(m[3 + kx], in, p0 + off[3 + kx]), wv[3 + kx], acc1);
+      acc2 = _mm512_fmadd_ps(loadMasked(m[6 + kx], in, p0 + off[6 + kx]), wv[6 + kx], acc2);
+    }
+    __m512 acc = _mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2);
+    _mm512_mask_storeu_ps(out + p0, m[9], activate(acc, relu, clamp, cv));
+  }
+}
+
+// The same for two channels at once (planes in + k*inStride, out + k*outStride): each tap
+// mask is read into a mask register once for both, and the loop overhead is shared (7x7 and
+// 14x14 planes are only 4 and 13 chunks long).
+void plane3x3s1Pair(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
+                    const float* bias, bool relu, float clampMax, const uint16_t* masks,
+                    float* out, int64_t outStride) {
+  const int64_t npix = s.outH * s.outW;
+  const int64_t chunks = (npix + 15) / 16;
+  __m512 wa[9], wb[9];
+  for (int t = 0; t < 9; ++t) {
+    wa[t] = _mm512_set1_ps(w[t]);
+    wb[t] = _mm512_set1_ps(w[9 + t]);
+  }
+  const __m512 ba = _mm512_set1_ps(bias ? bias[0] : 0.0f), bb = _mm512_set1_ps(bias ? bias[1] : 0.0f);
+  const __m512 cv = _mm512_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
+  int64_t off[9];
+  for (int ky = 0; ky < 3; ++ky)
+    for (int kx = 0; kx < 3; ++kx) off[ky * 3 + kx] = (ky - s.padTop) * s.w + (kx - s.padLeft);
+  const float* in1 = in + inStride;
+  for (int64_t c = 0; c < chunks; ++c) {
+    const uint16_t* m = masks + c * kMasksPerChunk;
+    const int64_t p0 = c * 16;
+    __m512 a0 = ba, a1 = _mm512_setzero_ps(), b0 = bb, b1 = _mm512_setzero_ps();
+    for (int t = 0; t < 9; ++t) {
+      const __mmask16 k = m[t];
+      if (t & 1) {
+        a1 = _mm512_fmadd_ps(loadMasked(k, in, p0 + off[t]), wa[t], a1);
+        b1 = _mm512_fmadd_ps(loadMasked(k, in1, p0 + off[t]), wb[t], b1);
+      } else {
+        a0 = _mm512_fmadd_ps(loadMasked(k, in, p0 + off[t]), wa[t], a0);
+        b0 = _mm512_fmadd_ps(loadMasked(k, in1, p0 + off[t]), wb[t], b0);
+      }
+    }
+    _mm512_mask_storeu_ps(out + p0, m[9], activate(_mm512_add_ps(a0, a1), relu, clamp, cv));
+    _mm512_mask_storeu_ps(out + outStride + p0, m[9], activate(_mm512_add_ps(b0, b1), relu, clamp, cv));
+  }
+}
+
+// Stride 1, wide rows (outW >= kRowModeMinW): two output rows at a time, 16 columns at a
+// time: each of the 4 input rows they read is loaded once (3 shifted vectors) and feeds both
+// (12 loads per 32 outputs instead of 18). Chunks whose taps all lie inside the row use plain
+// loads (the flattened chunks of a wide plane mostly straddle a row edge, so they would all
+// pay masks).
+template <bool MASKED>
+inline void rowPairChunk(const float* const* rows, const bool* ok, bool two, int64_t b,
+                         const __mmask16* m, const __m512* wv, __m512& accT, __m512& accB) {
+  __m512 t1 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+  for (int r = 0; r < 4; ++r) {
+    if (!ok[r]) continue;
+    __m512 v[3];
+    for (int kx = 0; kx < 3; ++kx)
+      v[kx] = MASKED ? loadMasked(m[kx], rows[r], b + kx) : _mm512_loadu_ps(rows[r] + b + kx);
+    if (r <= 2) {
+      __m512& a = (r & 1) ? t1 : accT;
+      for (int kx = 0; kx < 3; ++kx) a = _mm512_fmadd_ps(v[kx], wv[r * 3 + kx], a);
+    }
+    if (r >= 1 && two) {
+      __m512& a = (r & 1) ? accB : b1;
+      for (int kx = 0; kx < 3; ++kx) a = _mm512_fmadd_ps(v[kx], wv[(r - 1) * 3 + kx], a);
+    }
+  }
+  accT = _mm512_add_ps(accT, t1);
+  accB = _mm512_add_ps(accB, b1);
+}
+
+void plane3x3s1Rows(const Conv2dShape& s, const float* in, const float* w, float bias,
+                    bool relu, float clampMax, float* out) {
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
+  const int64_t pl = s.padLeft;
+  for (int64_t oy = 0; oy < s.outH; oy += 2) {
+    const bool two = oy + 1 < s.outH;
+    const float* rows[4];
+    bool ok[4];
+    for (int r = 0; r < 4; ++r) {
+      const int64_t iy = oy - s.padTop + r;
+      ok[r] = iy >= 0 && iy < s.h && (r < 3 || two);
+      rows[r] = in + (ok[r] ? iy : 0) * s.w;
+    }
+    float* o = out + oy * s.outW;
+    for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
+      const int64_t b = ox0 - pl;
+      __m512 accT = bv, accB = bv;
+      if (b >= 0 && b + 18 <= s.w) {
+        rowPairChunk<false>(rows, ok, two, b, nullptr, wv, accT, accB);
+      } else {
+        const __mmask16 lim = rangeMask(ox0, s.outW);
+        const __mmask16 m[3] = {static_cast<__mmask16>(rangeMask(b, s.w) & lim),
+                                static_cast<__mmask16>(rangeMask(b + 1, s.w) & lim),
+                                static_cast<__mmask16>(rangeMask(b + 2, s.w) & lim)};
+        rowPairChunk<true>(rows, ok, two, b, m, wv, accT, accB);
+      }
+      accT = activate(accT, relu, clamp, cv);
+      accB = activate(accB, relu, clamp, cv);
+      if (ox0 + 16 <= s.outW) {
+        _mm512_storeu_ps(o + ox0, accT);
+        if (two) _mm512_storeu_ps(o + s.outW + ox0, accB);
+      } else {
+        const __mmask16 sm = rangeMask(ox0, s.outW);
+        _mm512_mask_storeu_ps(o + ox0, sm, accT);
+        if (two) _mm512_mask_storeu_ps(o + s.outW + ox0, sm, accB);
+      }
+    }
+  }
+}
+
+void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bias,
+                bool relu, float clampMax, float* out) {
+  const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i oddIdx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  const __m512i nextIdx = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
+  // Two output rows per pass: their windows share input row 2*oy + 2 - padTop (5 rows loaded
+  // and split instead of 6).
+  for (int64_t oy = 0; oy < s.outH; oy += 2) {
+    const bool two = oy + 1 < s.outH;
+    for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
+      const int64_t b = 2 * ox0 - s.padLeft;
+      const __mmask16 ma = rangeMask(b, s.w), mb = rangeMask(b + 16, s.w);
+      const __mmask16 mc = rangeMask(b + 32, s.w) & 1;
+      __m512 accT = bv, accB = bv;
+      for (int r = 0; r < (two ? 5 : 3); ++r) {
+        const int64_t iy = oy * 2 - s.padTop + r;
+        if (iy < 0 || iy >= s.h) continue;
+        const float* row = in + iy * s.w;
+        const __m512 a = loadMasked(ma, row, b), bb = loadMasked(mb, row, b + 16);
+        const __m512 cc = loadMasked(mc, row, b + 32);
+        const __m512 even = _mm512_permutex2var_ps(a, evenIdx, bb);
+        const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
+        const __m512 next = _mm512_permutex2var_ps(even, nextIdx, cc);
+        if (r <= 2) {
+          accT = _mm512_fmadd_ps(even, wv[r * 3], accT);
+          accT = _mm512_fmadd_ps(odd, wv[r * 3 + 1], accT);
+          accT = _mm512_fmadd_ps(next, wv[r * 3 + 2], accT);
+        }
+        if (r >= 2) {
+          accB = _mm512_fmadd_ps(even, wv[(r - 2) * 3], accB);
+          accB = _mm512_fmadd_ps(odd, wv[(r - 2) * 3 + 1], accB);
+          accB = _mm512_fmadd_ps(next, wv[(r - 2) * 3 + 2], accB);
+        }
+      }
+      const __mmask16 sm = rangeMask(ox0, s.outW);
+      _mm512_mask_storeu_ps(out + oy * s.outW + ox0, sm, activate(accT, relu, clamp, cv));
+      if (two) _mm512_mask_storeu_ps(out + (oy + 1) * s.outW + ox0, sm, activate(accB, relu, clamp, cv));
+    }
+  }
+}
+
+}  // namespace
+
+bool dw3x3Avx512Eligible(const Conv2dShape& s) {
+  if (s.kh != 3 || s.kw != 3 || s.dilationH != 1 || s.dilationW != 1) return false;
+  if (s.strideH == 1 && s.strideW == 1) return s.outW == s.w;
+  return s.strideH == 2 && s.strideW == 2;
+}
+
+int64_t dw3x3Avx512MaskCount(const Conv2dShape& s) {
+  if (s.strideH != 1 || s.outW >= kRowModeMinW) return 0;
+  return (s.outH * s.outW + 15) / 16 * kMasksPerChunk;
+}
+
+void dw3x3Avx512Masks(const Conv2dShape& s, uint16_t* masks) {
+  const int64_t npix = s.outH * s.outW;
+  const int64_t chunks = (npix + 15) / 16;
+  for (int64_t c = 0; c < chunks; ++c) {
+    uint16_t* m = masks + c * kMasksPerChunk;
+    for (int i = 0; i < kMasksPerChunk; ++i) m[i] = 0;
+    for (int l = 0; l < 16; ++l) {
+      const int64_t p = c * 16 + l;
+      if (p >= npix) break;
+      const int64_t oy = p / s.outW, ox = p % s.outW;
+      const uint16_t bit = static_cast<uint16_t>(1u << l);
+      for (int ky = 0; ky < 3; ++ky)
+        for (int kx = 0; kx < 3; ++kx) {
+          const int64_t iy = oy - s.padTop + ky, ix = ox - s.padLeft + kx;
+          if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w) m[ky * 3 + kx] |= bit;
+        }
+      m[9] |= bit;
+    }
+  }
+}
+
+bool dw3x3Avx512PairEligible(const Conv2dShape& s) {
+  return s.strideH == 1 && s.outW < kRowModeMinW;
+}
+
+void dw3x3PairAvx512(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
+                     const float* bias, bool relu, float clampMax, const uint16_t* masks,
+                     float* out, int64_t outStride) {
+  plane3x3s1Pair(s, in, inStride, w, bias, relu, clampMax, masks, out, outStride);
+}
+
+void dw3x3PlaneAvx512(const Conv2dShape& s, const float* in, const float* w, float bias,
+                      bool relu, float clampMax, const uint16_t* masks, float* out) {
+  if (s.strideH == 1 && s.outW >= kRowModeMinW) plane3x3s1Rows(s, in, w, bias, relu, clampMax, out);
+  else if (s.strideH == 1) plane3x3s1(s, in, w, bias, relu, clampMax, masks, out);
+  else plane3x3s2(s, in, w, bias, relu, clampMax, out);
+}
+
+}  // namespace convnode
+#endif
