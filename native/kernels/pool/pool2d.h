@@ -65,6 +65,11 @@ void maxPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, int64_
                         float* row, float* out);
 void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
                         float* row, float* out);
+// 3x3, stride 1 or 2, no dilation, and no NaN in the plane (maxpool_avx512.cc); vm: scratch of
+// >= 2 * roundUp(outW, 16) + 16 floats, and the plane readable that far past its last row.
+void maxPoolPlane3x3Avx512(const Pool2dShape& s, const float* pad, int64_t pw, float* vm,
+                           float* out);
+bool planeHasNanAvx512(const float* p, int64_t n);
 
 // countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
 // than by the window clipped to the input. divisorOverride > 0 replaces both.
