@@ -265,7 +265,13 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
   const int64_t vFloats = roundUp(planes * s.cin * tcMax, 16);
   // + 16: the F(4x4) output pass reads up to 7 lanes past the last tile (winograd43.inl).
   const int64_t mFloats = roundUp(planes * s.cout * tcMax, 16) + 16;
-  const int threads = threadsFor(planes * tcMax, s.cin * s.cout);
+  // Small layers stay on one thread: below ~3M multiply-adds in the products (~30 us) waking the
+  // pool and the three barriers per chunk cost more than the second core saves. GoogLeNet at
+  // batch 1, 2 threads vs 1, per-step minima of 40 plan runs (2026-11-25): 16->48 @14 0.052 vs
+  // 0.026 ms, 32->64 @14 0.070 vs 0.047, 48->128 @7 0.060 vs 0.034 (1.2-1.6M MACs) were slower
+  // with 2; 32->96 @28 (5.4M) 0.117 vs 0.161 and 160->320 @7 (13M) 0.134 vs 0.174 faster.
+  const int64_t macs = planes * tcMax * s.cin * s.cout;
+  const int threads = macs < (int64_t(3) << 20) ? 1 : threadsFor(planes * tcMax, s.cin * s.cout);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(vFloats + mFloats + perThread * threads));
   if (!scratch) throw std::bad_alloc();
   float* V = scratch.get();
