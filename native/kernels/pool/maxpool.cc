@@ -42,7 +42,7 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   // column-max row vm follows.
   const int64_t tail = std::max<int64_t>(3 * ow + 2, 2 * ow + 16);
   const int64_t planeFloats = (ph * pw + tail + 2 * ow + 16 + 15) / 16 * 16;
-  // (planes without NaN: one AVX-512 check pass, ~5% of a 3x3 window's loads).
+  // (planes without NaN: the AVX-512 copy into the padded plane checks).
   const bool fast3x3 = fast3x3Suits(s, isa);
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
@@ -64,14 +64,16 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
     for (int64_t p = 0; p < planes; ++p) {
       const float* in = x + p * s.h * s.w;
       // Only the interior changes from plane to plane; the -inf border is written once.
+#if defined(__x86_64__)
+      if (fast3x3) {
+        if (!maxPoolCopyPlaneAvx512(in, s.h, s.w, pad, pw, s.padH, s.padW)) {
+          maxPoolPlane3x3Avx512(s, pad, pw, pad + ph * pw + tail, y + p * s.outH * s.outW);
+          continue;
+        }
+      } else
+#endif
       for (int64_t iy = 0; iy < s.h; ++iy)
         std::memcpy(pad + (iy + s.padH) * pw + s.padW, in + iy * s.w, sizeof(float) * s.w);
-#if defined(__x86_64__)
-      if (fast3x3 && !planeHasNanAvx512(in, s.h * s.w)) {
-        maxPoolPlane3x3Avx512(s, pad, pw, pad + ph * pw + tail, y + p * s.outH * s.outW);
-        continue;
-      }
-#endif
       plane(s, pad, pw, ow, pad + ph * pw, y + p * s.outH * s.outW);
     }
   }

@@ -69,7 +69,9 @@ void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, int6
 // >= 2 * roundUp(outW, 16) + 16 floats, and the plane readable that far past its last row.
 void maxPoolPlane3x3Avx512(const Pool2dShape& s, const float* pad, int64_t pw, float* vm,
                            float* out);
-bool planeHasNanAvx512(const float* p, int64_t n);
+// Copies a plane into the interior of the padded plane; true when it held a NaN.
+bool maxPoolCopyPlaneAvx512(const float* in, int64_t h, int64_t w, float* pad, int64_t pw,
+                            int64_t padH, int64_t padW);
 
 // countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
 // than by the window clipped to the input. divisorOverride > 0 replaces both.
