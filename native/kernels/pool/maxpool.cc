@@ -22,9 +22,10 @@ PlaneFn planeFor(Isa isa) {
   (void)isa;
   return maxPoolPlaneGeneric;
 }
-// The intrinsics kernel for 3x3 windows (maxpool_avx512.cc): GoogLeNet's and ResNet's pools.
-bool fast3x3Suits(const Pool2dShape& s, Isa isa) {
-  return isa == Isa::Avx512 && s.kh == 3 && s.kw == 3 && s.strideH == s.strideW &&
+// The intrinsics kernel for 2x2 / 3x3 windows (maxpool_avx512.cc): GoogLeNet's and ResNet's
+// pools.
+bool fastSuits(const Pool2dShape& s, Isa isa) {
+  return isa == Isa::Avx512 && (s.kh == 2 || s.kh == 3) && s.kw == s.kh && s.strideH == s.strideW &&
          (s.strideW == 1 || s.strideW == 2) && s.dilationH == 1 && s.dilationW == 1;
 }
 
@@ -38,12 +39,12 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   const int64_t ow = (s.outW + 15) / 16 * 16;  // whole vectors per row (see maxpool.inl)
   const int64_t pw = std::max(s.w + 2 * s.padW, (ow - 1) * s.strideW + s.dilationW * (s.kw - 1) + 1);
   // + the output row buffer (ow) and the 3x3/s2 kernel's column-max row (2*ow + 2); that region
-  // is also the slack maxPoolPlane3x3Avx512 reads past the last row (<= 2*ow + 16), and its
+  // is also the slack maxPoolPlaneSmallAvx512 reads past the last row (<= 2*ow + 16), and its
   // column-max row vm follows.
   const int64_t tail = std::max<int64_t>(3 * ow + 2, 2 * ow + 16);
   const int64_t planeFloats = (ph * pw + tail + 2 * ow + 16 + 15) / 16 * 16;
   // (planes without NaN: the AVX-512 copy into the padded plane checks).
-  const bool fast3x3 = fast3x3Suits(s, isa);
+  const bool fastKxK = fastSuits(s, isa);
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
@@ -65,9 +66,9 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
       const float* in = x + p * s.h * s.w;
       // Only the interior changes from plane to plane; the -inf border is written once.
 #if defined(__x86_64__)
-      if (fast3x3) {
+      if (fastKxK) {
         if (!maxPoolCopyPlaneAvx512(in, s.h, s.w, pad, pw, s.padH, s.padW)) {
-          maxPoolPlane3x3Avx512(s, pad, pw, pad + ph * pw + tail, y + p * s.outH * s.outW);
+          maxPoolPlaneSmallAvx512(s, pad, pw, pad + ph * pw + tail, y + p * s.outH * s.outW);
           continue;
         }
       } else
