@@ -109,7 +109,8 @@ function foldBatchNorms(graph: Graph, nodes: (GraphNode | null)[]): number {
 /**
  * add(conv(x), r) becomes conv(x) accumulated onto r's slot (y = conv + bias + r, then any fused
  * ReLU), saving the add's pass over memory (ResNet, MobileNetV2 residuals; the GEMM-based
- * 1x1 path does it in the GEMM's store with beta = 1). Legal when: both operands and the result
+ * 1x1 path does it in the GEMM's store with beta = 1, Winograd in its output transform's store,
+ * im2col / direct in a second pass). Legal when: both operands and the result
  * have one shape; the conv's result feeds only the add; r is an activation computed before the
  * conv (not the graph input, a constant or the output), read by nothing after the conv and by
  * nothing that aliases it (reshape), and not read by the conv itself. Of two conv operands the

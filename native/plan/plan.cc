@@ -119,13 +119,16 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
     conv2dDepthwise(s.conv, isa, x, w, bias, out, s.relu, s.clampMax);
     return;
   }
+  // Winograd adds the residual and clamps in its output transform's store.
+  if (s.algo == ConvAlgo::Winograd && packed) {
+    conv2dWinograd43(s.conv, isa, x, packed, bias, out, s.relu, s.accumulate, s.clampMax);
+    return;
+  }
   // Other algorithms: the kernel fuses bias and ReLU; a residual is added in a second pass
   // (the kernel writes to scratch), and the clamp too.
   float* dst = s.accumulate ? scratch : out;
   const bool relu = s.relu && !s.accumulate;
-  if (s.algo == ConvAlgo::Winograd && packed) {
-    conv2dWinograd43(s.conv, isa, x, packed, bias, dst, relu);
-  } else if (s.algo == ConvAlgo::Im2col) {
+  if (s.algo == ConvAlgo::Im2col) {
     conv2dIm2col(s.conv, isa, x, w, bias, dst, relu, packed);
   } else if (s.algo == ConvAlgo::Gemm1x1) {
     conv2dGemm1x1(s.conv, isa, x, w, bias, dst, relu, packed);
@@ -300,6 +303,7 @@ int64_t planScratchFloats(const PlanStep& s) {
   const Conv2dShape& c = s.conv;
   const bool fused1x1 = s.algo == ConvAlgo::Gemm1x1 && s.packedWeights;
   if (fused1x1) return c.strideH != 1 || c.strideW != 1 ? c.cin * c.outH * c.outW : 0;
+  if (s.algo == ConvAlgo::Winograd && s.packedWeights) return 0;  // fused in its store
   return s.accumulate ? c.n * c.cout * c.outH * c.outW : 0;
 }
 

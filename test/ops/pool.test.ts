@@ -49,6 +49,21 @@ describe('maxPool2d', () => {
     expect(Array.from(y.data)).toEqual([6, 8, 9, 16, 18, 19, 21, 23, 24]);
   });
 
+  it('2x2 and 3x3 windows at stride 1 and 2 (the AVX-512 fast kernel) match the reference on wide and narrow planes, NaN planes included', () => {
+    // Widths around the 16-lane vector edges; a plane with a NaN takes the NaN-exact path.
+    for (const [h, w] of [[7, 7], [14, 14], [28, 28], [9, 33], [17, 16], [56, 56], [5, 47]]) {
+      for (const [k, stride, padding, ceilMode] of [[3, 1, 1, true], [3, 2, 0, true], [3, 2, 1, false], [3, 1, 0, false], [2, 2, 0, true], [2, 2, 1, false], [2, 1, 0, false]] as const) {
+        const x = randomTensor([2, 3, h, w], h * 100 + w);
+        x.data[(1 * 3 + 2) * h * w + ((h * w) >> 1)] = NaN; // one plane of image 1 holds a NaN
+        const cfg = { h, w, k, stride, padding, ceilMode };
+        const y = cn.maxPool2d(x, { kernelSize: k, stride, padding, ceilMode });
+        const ref = cn.reference.maxPool2d(x, { kernel: [k, k], stride: [stride, stride], padding: [padding, padding], dilation: [1, 1], ceilMode });
+        expectClose(y, ref, cfg, 0);
+        expect(Array.from(y.data).some(Number.isNaN), JSON.stringify(cfg)).toBe(true);
+      }
+    }
+  });
+
   it('propagates NaN like PyTorch', () => {
     const y = cn.maxPool2d(cn.tensor([1, NaN, 3, 4], [1, 1, 2, 2]), { kernelSize: 2 });
     expect(Number.isNaN(y.data[0])).toBe(true);

@@ -8,7 +8,7 @@ import { expectClose, randomTensor } from '../helpers.js';
  * linear store. Each case: the plan equals eager within 1e-4 (x max|out|), runs twice (the
  * accumulate reads its slot, so a stale value would show on the second run), and fuses exactly
  * what it should. The shapes reach every native path: gemm1x1 (in the GEMM store, strided via
- * scratch), im2col and Winograd (a second pass), depthwise, batch 2.
+ * scratch), Winograd (in its output transform's store), im2col (a second pass), depthwise, batch 2.
  */
 const w = (shape: number[], seed: number, scale = 0.3): cn.Tensor => randomTensor(shape, seed, scale);
 type Net = (x: cn.Tensor) => cn.Tensor;
@@ -19,6 +19,8 @@ interface Case {
   fusedAdds: number;
   fusedRelus: number;
   steps?: number;
+  /** Algorithms the plan must use (a subset of describe().convAlgorithms). */
+  algos?: string[];
 }
 
 const conv = (x: cn.Tensor, weight: cn.Tensor, opts: Parameters<typeof cn.conv2d>[3] = {}, bias: cn.Tensor | null = null): cn.Tensor =>
@@ -69,6 +71,19 @@ function cases(): Case[] {
       net: (x) => conv(cn.relu6(conv(cn.relu6(conv(x, w([32, 16, 1, 1], 17), {}, w([32], 18, 0.1))), w([32, 1, 3, 3], 19), { padding: 1, stride: 2, groups: 32 }, w([32], 20, 0.1))), w([8, 32, 1, 1], 21)) },
     { name: 'expansion + depthwise s2, batch 2, odd sizes, then residual', input: [2, 8, 21, 13], fusedAdds: 1, fusedRelus: 3,
       net: (x) => { const y = cn.relu6(conv(x, w([8, 8, 1, 1], 22))); const z = conv(cn.relu6(conv(cn.relu6(conv(y, w([32, 8, 1, 1], 23))), w([32, 1, 3, 3], 24), { padding: 1, stride: 2, groups: 32 })), w([8, 32, 1, 1], 25)); return cn.add(z, conv(y, w([8, 8, 1, 1], 26), { stride: 2 })); } },
+    // Winograd adds the residual (and clamps ReLU6) in its output transform's store: per tile row
+    // at 38x38 (F(4x4), 10 tiles a row, partial last tiles), per plane segment at 14x14 and at
+    // 7x7 (F(2x2)); batch 2 runs chunks that span both images.
+    ...[1, 2].flatMap((n) => [38, 14, 7].map((hw) => {
+      const wa = w([32, 32, 3, 3], 20 + hw, 0.1), wb = w([32, 32, 3, 3], 30 + hw, 0.1), wc = w([32, 32, 3, 3], 60 + hw, 0.1), bb = w([32], 40 + hw, 0.1);
+      return { name: `winograd residual in the output store, batch ${n}, ${hw}x${hw}`, input: [n, 32, hw, hw], fusedAdds: 1, fusedRelus: 3, algos: ['winograd'],
+        net: (x: cn.Tensor) => { const y = cn.relu(conv(x, wa, { padding: 1 })); return cn.relu(cn.add(conv(cn.relu(conv(y, wc, { padding: 1 })), wb, { padding: 1 }, bb), y)); } };
+    })),
+    ...[1, 2].map((n) => {
+      const wa = w([32, 32, 3, 3], 50, 0.4), wb = w([32, 32, 3, 3], 51, 0.4), wc = w([32, 32, 3, 3], 52, 0.4);
+      return { name: `winograd relu6 clamp and residual without activation, batch ${n}`, input: [n, 32, 14, 14], fusedAdds: 1, fusedRelus: 2, algos: ['winograd'],
+        net: (x: cn.Tensor) => { const y = cn.relu6(conv(x, wa, { padding: 1 })); return cn.add(conv(cn.relu6(conv(y, wc, { padding: 1 })), wb, { padding: 1 }), y); } };
+    }),
     // ReLU6 in a linear store and in an im2col conv (a clamp pass).
     { name: 'relu6 after linear and im2col conv', input: [2, 8, 9, 9], fusedAdds: 0, fusedRelus: 2,
       net: (x) => cn.relu6(cn.linear(cn.flatten(cn.globalAvgPool2d(cn.relu6(conv(x, w0, { padding: 1, stride: 2 }))), 1), fc, fcb)) },
@@ -86,6 +101,7 @@ describe('InferenceSession fusions', () => {
       const info = session.describe();
       expect(info.fusedAdds, c.name).toBe(c.fusedAdds);
       expect(info.fusedRelus, c.name).toBe(c.fusedRelus);
+      for (const a of c.algos ?? []) expect(info.convAlgorithms, c.name).toContain(a);
     });
   }
 

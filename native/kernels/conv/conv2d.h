@@ -92,8 +92,11 @@ WinogradTile winogradTileChoose(const Conv2dShape& s);
 int64_t winogradFilterFloats(const Conv2dShape& s, Isa isa, WinogradTile tile = WinogradTile::Auto);
 void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u,
                              WinogradTile tile = WinogradTile::Auto);
+// accumulate / clampMax (compiled plans' fused residual and ReLU6): the output store computes
+// y = min(act(conv + bias + y), clampMax), y holding the residual on entry when accumulate.
 void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* u,
-                    const float* bias, float* y, bool relu, WinogradTile tile = WinogradTile::Auto);
+                    const float* bias, float* y, bool relu, WinogradTile tile = WinogradTile::Auto,
+                    bool accumulate = false, float clampMax = __builtin_inff());
 // Two shapes with equal keys can share one U (prepacked handles check it).
 int64_t winogradLayoutKey(const Conv2dShape& s, Isa isa, WinogradTile tile = WinogradTile::Auto);
 // The names compiled plans call (native/plan, binding/session.cc): tile Auto.
@@ -104,8 +107,9 @@ inline void winograd43TransformFilter(const Conv2dShape& s, Isa isa, const float
   winogradTransformFilter(s, isa, w, u);
 }
 inline void conv2dWinograd43(const Conv2dShape& s, Isa isa, const float* x, const float* u,
-                             const float* bias, float* y, bool relu) {
-  conv2dWinograd(s, isa, x, u, bias, y, relu);
+                             const float* bias, float* y, bool relu, bool accumulate = false,
+                             float clampMax = __builtin_inff()) {
+  conv2dWinograd(s, isa, x, u, bias, y, relu, WinogradTile::Auto, accumulate, clampMax);
 }
 // U for these weights from the process-wide cache (winograd_filter_cache.cc): reused only when
 // the weights are byte-identical to those it was computed from and the layout key matches;

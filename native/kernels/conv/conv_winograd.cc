@@ -188,6 +188,23 @@ void winograd22TransformFilterPlain(const Conv2dShape& s, const float* w, float*
   (void)threads;
 }
 
+// The fused store of a plan step: dst = min(act(src + dst), clampMax) (ACC) or
+// min(act(src), clampMax). The output transform's result is still in L1 here, so the residual
+// add costs no pass over the output: ResNet-18 batch 1 ran it as a second pass over each
+// residual conv's output (and its result through scratch), ~0.01-0.03 ms a layer at 1 thread.
+template <bool ACC, bool RELU>
+void storeFusedT(const float* __restrict src, float* __restrict dst, int64_t n, float clampMax) {
+  for (int64_t i = 0; i < n; ++i) {
+    float v = ACC ? src[i] + dst[i] : src[i];
+    if (RELU) v = v < 0.0f ? 0.0f : v;  // keeps NaN, as torch.relu
+    dst[i] = v > clampMax ? clampMax : v;
+  }
+}
+void storeFused(const float* src, float* dst, int64_t n, bool acc, bool relu, float clampMax) {
+  if (acc) relu ? storeFusedT<true, true>(src, dst, n, clampMax) : storeFusedT<true, false>(src, dst, n, clampMax);
+  else relu ? storeFusedT<false, true>(src, dst, n, clampMax) : storeFusedT<false, false>(src, dst, n, clampMax);
+}
+
 }  // namespace
 
 int64_t winogradFilterFloats(const Conv2dShape& s, Isa isa, WinogradTile tile) {
@@ -234,7 +251,11 @@ void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, floa
 }
 
 void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* u,
-                    const float* bias, float* y, bool relu, WinogradTile tile) {
+                    const float* bias, float* y, bool relu, WinogradTile tile, bool accumulate,
+                    float clampMax) {
+  // A fused store (residual / clamp) applies the ReLU itself, after the add.
+  const bool fused = accumulate || clampMax < __builtin_inff();
+  const bool reluT = relu && !fused;
   tile = resolve(s, tile);
   const WinoGeometry geo = winoGeometry(s, tile);
   const int64_t m = geo.m, alpha = geo.alpha, planes = alpha * alpha;
@@ -261,11 +282,19 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
   const int64_t segRowsMax = std::min(th, geo.rowsPerChunk);
   const int64_t tmpFloats = roundUp(std::max<int64_t>(36 * tw + 10 * rs,
       planeMode ? winoPlaneTmpFloats(alpha, segRowsMax, tw) : 0), 16);
-  const int64_t perThread = alpha * rs + tmpFloats + m * os + gemmScratch;
+  // Plane mode with a fused store: the output transform writes a segment's rows here first.
+  const int64_t segFloats = fused && planeMode ? roundUp(m * segRowsMax * s.outW, 16) : 0;
+  const int64_t perThread = alpha * rs + tmpFloats + m * os + gemmScratch + segFloats;
   const int64_t vFloats = roundUp(planes * s.cin * tcMax, 16);
   // + 16: the F(4x4) output pass reads up to 7 lanes past the last tile (winograd43.inl).
   const int64_t mFloats = roundUp(planes * s.cout * tcMax, 16) + 16;
-  const int threads = threadsFor(planes * tcMax, s.cin * s.cout);
+  // Small layers stay on one thread: below ~3M multiply-adds in the products (~30 us) waking the
+  // pool and the three barriers per chunk cost more than the second core saves. GoogLeNet at
+  // batch 1, 2 threads vs 1, per-step minima of 40 plan runs (2026-11-25): 16->48 @14 0.052 vs
+  // 0.026 ms, 32->64 @14 0.070 vs 0.047, 48->128 @7 0.060 vs 0.034 (1.2-1.6M MACs) were slower
+  // with 2; 32->96 @28 (5.4M) 0.117 vs 0.161 and 160->320 @7 (13M) 0.134 vs 0.174 faster.
+  const int64_t macs = planes * tcMax * s.cin * s.cout;
+  const int threads = macs < (int64_t(3) << 20) ? 1 : threadsFor(planes * tcMax, s.cin * s.cout);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(vFloats + mFloats + perThread * threads));
   if (!scratch) throw std::bad_alloc();
   float* V = scratch.get();
@@ -286,6 +315,7 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
     float* tmp = rows + alpha * rs;
     float* obuf = tmp + tmpFloats;
     float* gbuf = obuf + m * os;
+    float* seg = gbuf + gemmScratch;
     for (int64_t r0 = 0; r0 < geo.rowsTotal; r0 += geo.rowsPerChunk) {
       const int64_t tr = std::min(geo.rowsPerChunk, geo.rowsTotal - r0);
       const int64_t tc = tr * tw;
@@ -354,9 +384,18 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
         for (int64_t job = 0; job < s.cout * nseg; ++job) {
           const int64_t oc = job / nseg, q = job % nseg;
           const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
-          fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, lo - b * th, hi - lo, tw,
-                          bias ? bias[oc] : 0.0f, relu, y + (b * s.cout + oc) * planeOut, s.outH,
-                          s.outW, tmp);
+          float* yo = y + (b * s.cout + oc) * planeOut;
+          if (!fused) {
+            fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, lo - b * th, hi - lo, tw,
+                            bias ? bias[oc] : 0.0f, relu, yo, s.outH, s.outW, tmp);
+            continue;
+          }
+          // Rows m*(lo - b*th) .. of the plane, written from seg's start (tile row 0 there).
+          const int64_t oy0 = m * (lo - b * th);
+          const int64_t rowsOut = std::min<int64_t>(m * (hi - lo), s.outH - oy0);
+          fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, 0, hi - lo, tw,
+                          bias ? bias[oc] : 0.0f, false, seg, s.outH - oy0, s.outW, tmp);
+          storeFused(seg, yo + oy0 * s.outW, rowsOut * s.outW, accumulate, relu, clampMax);
         }
       } else {
 #if defined(CONVNODE_OPENMP)
@@ -365,13 +404,15 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
         for (int64_t job = 0; job < s.cout * tr; ++job) {
           const int64_t oc = job / tr, j = job % tr;
           const int64_t b = (r0 + j) / th, ty = (r0 + j) % th;
-          fns.output(M + oc * tc + j * tw, s.cout * tc, tw, bias ? bias[oc] : 0.0f, relu, obuf,
+          fns.output(M + oc * tc + j * tw, s.cout * tc, tw, bias ? bias[oc] : 0.0f, reluT, obuf,
                      os, tmp);
           const int64_t oy0 = m * ty;
           const int64_t rowsOut = std::min<int64_t>(m, s.outH - oy0);
           float* yo = y + (b * s.cout + oc) * planeOut;
-          for (int64_t q = 0; q < rowsOut; ++q)
-            std::memcpy(yo + (oy0 + q) * s.outW, obuf + q * os, sizeof(float) * s.outW);
+          for (int64_t q = 0; q < rowsOut; ++q) {
+            if (fused) storeFused(obuf + q * os, yo + (oy0 + q) * s.outW, s.outW, accumulate, relu, clampMax);
+            else std::memcpy(yo + (oy0 + q) * s.outW, obuf + q * os, sizeof(float) * s.outW);
+          }
         }
       }
     }

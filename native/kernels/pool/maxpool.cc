@@ -22,16 +22,29 @@ PlaneFn planeFor(Isa isa) {
   (void)isa;
   return maxPoolPlaneGeneric;
 }
+// The intrinsics kernel for 2x2 / 3x3 windows (maxpool_avx512.cc): GoogLeNet's and ResNet's
+// pools.
+bool fastSuits(const Pool2dShape& s, Isa isa) {
+  return isa == Isa::Avx512 && (s.kh == 2 || s.kh == 3) && s.kw == s.kh && s.strideH == s.strideW &&
+         (s.strideW == 1 || s.strideW == 2) && s.dilationH == 1 && s.dilationW == 1;
+}
+
 }  // namespace
 
 void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
-  const PlaneFn plane = planeFor(isaSupported(isa) ? isa : Isa::Generic);
+  isa = isaSupported(isa) ? isa : Isa::Generic;
+  const PlaneFn plane = planeFor(isa);
   // Rows/columns any window can touch, ceil-mode overhang included.
   const int64_t ph = std::max(s.h + 2 * s.padH, (s.outH - 1) * s.strideH + s.dilationH * (s.kh - 1) + 1);
   const int64_t ow = (s.outW + 15) / 16 * 16;  // whole vectors per row (see maxpool.inl)
   const int64_t pw = std::max(s.w + 2 * s.padW, (ow - 1) * s.strideW + s.dilationW * (s.kw - 1) + 1);
-  // + the output row buffer (ow) and the 3x3/s2 kernel's column-max row (2*ow + 2).
-  const int64_t planeFloats = (ph * pw + 3 * ow + 2 + 15) / 16 * 16;
+  // + the output row buffer (ow) and the 3x3/s2 kernel's column-max row (2*ow + 2); that region
+  // is also the slack maxPoolPlaneSmallAvx512 reads past the last row (<= 2*ow + 16), and its
+  // column-max row vm follows.
+  const int64_t tail = std::max<int64_t>(3 * ow + 2, 2 * ow + 16);
+  const int64_t planeFloats = (ph * pw + tail + 2 * ow + 16 + 15) / 16 * 16;
+  // (planes without NaN: the AVX-512 copy into the padded plane checks).
+  const bool fastKxK = fastSuits(s, isa);
   const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
@@ -52,6 +65,14 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
     for (int64_t p = 0; p < planes; ++p) {
       const float* in = x + p * s.h * s.w;
       // Only the interior changes from plane to plane; the -inf border is written once.
+#if defined(__x86_64__)
+      if (fastKxK) {
+        if (!maxPoolCopyPlaneAvx512(in, s.h, s.w, pad, pw, s.padH, s.padW)) {
+          maxPoolPlaneSmallAvx512(s, pad, pw, pad + ph * pw + tail, y + p * s.outH * s.outW);
+          continue;
+        }
+      } else
+#endif
       for (int64_t iy = 0; iy < s.h; ++iy)
         std::memcpy(pad + (iy + s.padH) * pw + s.padW, in + iy * s.w, sizeof(float) * s.w);
       plane(s, pad, pw, ow, pad + ph * pw, y + p * s.outH * s.outW);

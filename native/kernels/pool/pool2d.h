@@ -65,6 +65,14 @@ void maxPoolPlaneAvx2(const Pool2dShape& s, const float* pad, int64_t pw, int64_
                         float* row, float* out);
 void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, int64_t ow,
                         float* row, float* out);
+// 2x2 or 3x3, stride 1 or 2, no dilation, and no NaN in the plane (maxpool_avx512.cc); vm:
+// scratch of >= 2 * roundUp(outW, 16) + 16 floats, and the plane readable that far past its
+// last row.
+void maxPoolPlaneSmallAvx512(const Pool2dShape& s, const float* pad, int64_t pw, float* vm,
+                             float* out);
+// Copies a plane into the interior of the padded plane; true when it held a NaN.
+bool maxPoolCopyPlaneAvx512(const float* in, int64_t h, int64_t w, float* pad, int64_t pw,
+                            int64_t padH, int64_t padW);
 
 // countIncludePad: divide by the window clipped to the padded input (PyTorch's default) rather
 // than by the window clipped to the input. divisorOverride > 0 replaces both.
