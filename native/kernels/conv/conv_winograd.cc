@@ -63,88 +63,36 @@ const GemmKernelTable* winoKernel(const Conv2dShape& s, Isa isa, WinogradTile ti
   return sgemmKernelFor(isa, s.cout, winoGeometry(s, tile).tcMax);
 }
 
-// U = G g G^T per (oc, ic), G as in winograd43.inl. One output channel at a time: its cin
-// filters are first transposed to [9 taps][cin] so that every step below is a contiguous loop
-// over ic (vectorized, SSE on baseline builds) writing U[e][oc][0:cin] as 36 contiguous runs.
-// (Writing U[e][oc][ic] filter by filter touched 36 far-apart lines per filter and took 40%
-// of a 64->64 @56 layer.)
-
-// Plain U[e][oc][ic] (the layout the loops below write), then packed per e.
-void winograd43TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
-  const int64_t plane = s.cout * s.cin;
-  const int64_t cin = s.cin;
-  const int threads = threadsFor(s.cout, s.cin * 400);
-  const int64_t per = (9 + 18) * cin;  // taps [9][cin] + G g [6][3][cin]
-  AlignedFloats tmpAll = allocFloats(static_cast<size_t>(per * threads));
-  if (!tmpAll) throw std::bad_alloc();  // the binding turns it into a JS Error
-#if defined(CONVNODE_OPENMP)
-#pragma omp parallel num_threads(threads)
-#endif
-  {
-#if defined(CONVNODE_OPENMP)
-    float* gt = tmpAll.get() + omp_get_thread_num() * per;
-#pragma omp for schedule(static)
-#else
-    float* gt = tmpAll.get();
-#endif
-    for (int64_t oc = 0; oc < s.cout; ++oc) {
-      float* t = gt + 9 * cin;  // t[(i*3 + j)*cin + ic] = (G g)[i][j]
-      const float* wo = w + oc * cin * 9;
-      for (int64_t ic = 0; ic < cin; ++ic)
-        for (int k = 0; k < 9; ++k) gt[k * cin + ic] = wo[ic * 9 + k];
-      for (int j = 0; j < 3; ++j) {
-        const float* __restrict g0 = gt + (0 + j) * cin;
-        const float* __restrict g1 = gt + (3 + j) * cin;
-        const float* __restrict g2 = gt + (6 + j) * cin;
-        float* __restrict t0 = t + (0 * 3 + j) * cin;
-        float* __restrict t1 = t + (1 * 3 + j) * cin;
-        float* __restrict t2 = t + (2 * 3 + j) * cin;
-        float* __restrict t3 = t + (3 * 3 + j) * cin;
-        float* __restrict t4 = t + (4 * 3 + j) * cin;
-        float* __restrict t5 = t + (5 * 3 + j) * cin;
-        for (int64_t ic = 0; ic < cin; ++ic) {
-          const float a = g0[ic], b = g1[ic], c = g2[ic];
-          t0[ic] = 0.25f * a;
-          t1[ic] = -(a + b + c) * (1.0f / 6);
-          t2[ic] = -(a - b + c) * (1.0f / 6);
-          t3[ic] = a * (1.0f / 24) + b * (1.0f / 12) + c * (1.0f / 6);
-          t4[ic] = a * (1.0f / 24) - b * (1.0f / 12) + c * (1.0f / 6);
-          t5[ic] = c;
-        }
-      }
-      for (int i = 0; i < 6; ++i) {  // (G g) G^T, row i
-        const float* __restrict a0 = t + (i * 3 + 0) * cin;
-        const float* __restrict a1 = t + (i * 3 + 1) * cin;
-        const float* __restrict a2 = t + (i * 3 + 2) * cin;
-        float* __restrict u0 = u + (i * 6 + 0) * plane + oc * cin;
-        float* __restrict u1 = u + (i * 6 + 1) * plane + oc * cin;
-        float* __restrict u2 = u + (i * 6 + 2) * plane + oc * cin;
-        float* __restrict u3 = u + (i * 6 + 3) * plane + oc * cin;
-        float* __restrict u4 = u + (i * 6 + 4) * plane + oc * cin;
-        float* __restrict u5 = u + (i * 6 + 5) * plane + oc * cin;
-        for (int64_t ic = 0; ic < cin; ++ic) {
-          const float a = a0[ic], b = a1[ic], c = a2[ic];
-          u0[ic] = 0.25f * a;
-          u1[ic] = -(a + b + c) * (1.0f / 6);
-          u2[ic] = -(a - b + c) * (1.0f / 6);
-          u3[ic] = a * (1.0f / 24) + b * (1.0f / 12) + c * (1.0f / 6);
-          u4[ic] = a * (1.0f / 24) - b * (1.0f / 12) + c * (1.0f / 6);
-          u5[ic] = c;
-        }
-      }
-    }
+// One row of G applied to three filter rows a, b, c (each n = cin values): o[r] = G[r] . (a, b, c)
+// for the ALPHA rows of G. Used twice per output channel: G g (columns j of the taps), then
+// (G g) G^T (rows i of G g), each a contiguous loop over ic.
+// F(4x4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+// (winograd43.inl).
+void wino43G(const float* __restrict a, const float* __restrict b, const float* __restrict c,
+             int64_t n, float* const* o) {
+  float* __restrict o0 = o[0];
+  float* __restrict o1 = o[1];
+  float* __restrict o2 = o[2];
+  float* __restrict o3 = o[3];
+  float* __restrict o4 = o[4];
+  float* __restrict o5 = o[5];
+  for (int64_t i = 0; i < n; ++i) {
+    o0[i] = 0.25f * a[i];
+    o1[i] = -(a[i] + b[i] + c[i]) * (1.0f / 6);
+    o2[i] = -(a[i] - b[i] + c[i]) * (1.0f / 6);
+    o3[i] = a[i] * (1.0f / 24) + b[i] * (1.0f / 12) + c[i] * (1.0f / 6);
+    o4[i] = a[i] * (1.0f / 24) - b[i] * (1.0f / 12) + c[i] * (1.0f / 6);
+    o5[i] = c[i];
   }
-  (void)threads;
 }
 
-// F(2x2): U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (winograd22.inl),
-// written U[e][oc][ic] (16 planes). As for F(4x4): one output channel at a time, its filters
-// transposed to [9 taps][cin] so that every step is a contiguous (vectorized) loop over ic
-// writing 16 contiguous runs. (Filter by filter, 16 scattered stores each, it took 12 ms for
-// 512->512 on every eager call whose weights had changed.)
+// F(2x2): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (winograd22.inl).
 void wino22G(const float* __restrict a, const float* __restrict b, const float* __restrict c,
-             int64_t n, float* __restrict o0, float* __restrict o1, float* __restrict o2,
-             float* __restrict o3) {
+             int64_t n, float* const* o) {
+  float* __restrict o0 = o[0];
+  float* __restrict o1 = o[1];
+  float* __restrict o2 = o[2];
+  float* __restrict o3 = o[3];
   for (int64_t i = 0; i < n; ++i) {
     o0[i] = a[i];
     o1[i] = 0.5f * (a[i] + b[i] + c[i]);
@@ -153,11 +101,18 @@ void wino22G(const float* __restrict a, const float* __restrict b, const float* 
   }
 }
 
-void winograd22TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
+// U = G g G^T per (oc, ic), written plain as U[e][oc][ic] (ALPHA^2 planes), then packed per e
+// by the caller. One output channel at a time: its cin filters are first transposed to
+// [9 taps][cin] so that every step is a contiguous (vectorized) loop over ic writing ALPHA^2
+// contiguous runs. (Writing U[e][oc][ic] filter by filter touched 36 far-apart lines per filter
+// and took 40% of a 64->64 @56 layer; for F(2x2) 512->512 it took 12 ms on every eager call
+// whose weights had changed.)
+template <int ALPHA, void (*G)(const float*, const float*, const float*, int64_t, float* const*)>
+void transformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
   const int64_t plane = s.cout * s.cin;
   const int64_t cin = s.cin;
-  const int threads = threadsFor(s.cout, s.cin * 200);
-  const int64_t per = (9 + 12) * cin;  // taps [9][cin] + G g [4][3][cin]
+  const int threads = threadsFor(s.cout, s.cin * (ALPHA == 6 ? 400 : 200));
+  const int64_t per = (9 + 3 * ALPHA) * cin;  // taps [9][cin] + G g [ALPHA][3][cin]
   AlignedFloats tmpAll = allocFloats(static_cast<size_t>(per * threads));
   if (!tmpAll) throw std::bad_alloc();  // the binding turns it into a JS Error
 #if defined(CONVNODE_OPENMP)
@@ -175,17 +130,26 @@ void winograd22TransformFilterPlain(const Conv2dShape& s, const float* w, float*
       const float* wo = w + oc * cin * 9;
       for (int64_t ic = 0; ic < cin; ++ic)
         for (int k = 0; k < 9; ++k) gt[k * cin + ic] = wo[ic * 9 + k];
-      for (int j = 0; j < 3; ++j)  // G g, column j
-        wino22G(gt + j * cin, gt + (3 + j) * cin, gt + (6 + j) * cin, cin, t + j * cin,
-                t + (3 + j) * cin, t + (6 + j) * cin, t + (9 + j) * cin);
-      for (int i = 0; i < 4; ++i) {  // (G g) G^T, row i
-        float* ui = u + (i * 4) * plane + oc * cin;
-        wino22G(t + (i * 3) * cin, t + (i * 3 + 1) * cin, t + (i * 3 + 2) * cin, cin, ui,
-                ui + plane, ui + 2 * plane, ui + 3 * plane);
+      float* o[ALPHA];
+      for (int j = 0; j < 3; ++j) {  // G g, column j
+        for (int i = 0; i < ALPHA; ++i) o[i] = t + (i * 3 + j) * cin;
+        G(gt + j * cin, gt + (3 + j) * cin, gt + (6 + j) * cin, cin, o);
+      }
+      for (int i = 0; i < ALPHA; ++i) {  // (G g) G^T, row i
+        for (int e = 0; e < ALPHA; ++e) o[e] = u + (i * ALPHA + e) * plane + oc * cin;
+        G(t + (i * 3) * cin, t + (i * 3 + 1) * cin, t + (i * 3 + 2) * cin, cin, o);
       }
     }
   }
   (void)threads;
+}
+
+void winograd43TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
+  transformFilterPlain<6, wino43G>(s, w, u);
+}
+
+void winograd22TransformFilterPlain(const Conv2dShape& s, const float* w, float* u) {
+  transformFilterPlain<4, wino22G>(s, w, u);
 }
 
 // The fused store of a plan step: dst = min(act(src + dst), clampMax) (ACC) or
