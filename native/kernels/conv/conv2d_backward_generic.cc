@@ -286,19 +286,11 @@ void weightGradientDot(const Conv2dShape& s, Isa isa, const float* dy, const flo
 void weightGradientShifted(const Conv2dShape& s, Isa isa, const float* dy, const float* x,
                            float* dweight) {
   const BwdWeightFns& f = bwdWeightFor(isa);
-  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
-  const int64_t taps = cinG * s.kh * s.kw;
-  const bool padded = s.padTop || s.padBottom || s.padLeft || s.padRight;
-  const int64_t hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
-  const int64_t planeStride = padded ? hp * wp : s.h * s.w;
-  const int64_t len = (s.outH - 1) * wp + s.outW;
-  const int64_t ldy = (len + 15) / 16 * 16;
-  const int64_t hw = s.outH * s.outW;
-  std::vector<int64_t> off(static_cast<size_t>(taps));
-  for (int64_t ic = 0; ic < cinG; ++ic)
-    for (int64_t ky = 0; ky < s.kh; ++ky)
-      for (int64_t kx = 0; kx < s.kw; ++kx)
-        off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] = ic * planeStride + ky * s.dilationH * wp + kx * s.dilationW;
+  const ShiftedGeometry geo = shiftedGeometry(s);
+  const int64_t cinG = geo.cinG, coutG = geo.coutG, taps = geo.taps;
+  const bool padded = geo.padded;
+  const int64_t planeStride = geo.planeStride, len = geo.len, ldy = geo.ldy, hw = geo.hw;
+  const std::vector<int64_t>& off = geo.off;
   const int64_t dywStride = coutG * ldy;
   const int64_t padStride = padded ? cinG * planeStride + 16 : 0;
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(s.n, kShiftedChunkFloats / (dywStride + padStride)));
@@ -330,16 +322,9 @@ void weightGradientShifted(const Conv2dShape& s, Isa isa, const float* dy, const
         for (int64_t b = 0; b < count; ++b) {
           const float* d = dy + ((b0 + b) * s.cout + g * coutG) * hw;
           float* a = dyw.get() + b * dywStride;
-          for (int64_t oc = 0; oc < coutG; ++oc)
-            for (int64_t oy = 0; oy < s.outH; ++oy)
-              std::memcpy(a + oc * ldy + oy * wp, d + oc * hw + oy * s.outW, sizeof(float) * s.outW);
-          if (padded) {
-            const float* in = x + ((b0 + b) * s.cin + g * cinG) * s.h * s.w;
-            for (int64_t ic = 0; ic < cinG; ++ic)
-              for (int64_t iy = 0; iy < s.h; ++iy)
-                std::memcpy(xpad.get() + b * padStride + ic * planeStride + (iy + s.padTop) * wp + s.padLeft,
-                            in + (ic * s.h + iy) * s.w, sizeof(float) * s.w);
-          }
+          shiftedLayoutRows(s, geo, d, a);
+          if (padded) shiftedCopyPadded(s, geo, x + ((b0 + b) * s.cin + g * cinG) * s.h * s.w,
+                                        xpad.get() + b * padStride);
         }
         // (the implicit barrier above: every image is laid out before any is read)
         const int64_t j0 = std::min(taps, colBlocks * tid / nt * f.colBlock);

@@ -45,6 +45,40 @@ ShiftedAdjointFn adjointFor(Isa isa) {
 
 }  // namespace
 
+ShiftedGeometry shiftedGeometry(const Conv2dShape& s, bool alwaysPadded) {
+  ShiftedGeometry g;
+  g.cinG = s.cin / s.groups;
+  g.coutG = s.cout / s.groups;
+  g.taps = g.cinG * s.kh * s.kw;
+  g.padded = alwaysPadded || s.padTop || s.padBottom || s.padLeft || s.padRight;
+  g.hp = s.h + s.padTop + s.padBottom;
+  g.wp = s.w + s.padLeft + s.padRight;
+  g.planeStride = g.padded ? g.hp * g.wp : s.h * s.w;
+  g.len = (s.outH - 1) * g.wp + s.outW;
+  g.ldy = (g.len + 15) / 16 * 16;
+  g.hw = s.outH * s.outW;
+  g.off.resize(static_cast<size_t>(g.taps));
+  for (int64_t ic = 0; ic < g.cinG; ++ic)
+    for (int64_t ky = 0; ky < s.kh; ++ky)
+      for (int64_t kx = 0; kx < s.kw; ++kx)
+        g.off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] =
+            ic * g.planeStride + ky * s.dilationH * g.wp + kx * s.dilationW;
+  return g;
+}
+
+void shiftedCopyPadded(const Conv2dShape& s, const ShiftedGeometry& g, const float* in, float* dst) {
+  for (int64_t ic = 0; ic < g.cinG; ++ic)
+    for (int64_t iy = 0; iy < s.h; ++iy)
+      std::memcpy(dst + ic * g.planeStride + (iy + s.padTop) * g.wp + s.padLeft,
+                  in + (ic * s.h + iy) * s.w, sizeof(float) * s.w);
+}
+
+void shiftedLayoutRows(const Conv2dShape& s, const ShiftedGeometry& g, const float* dy, float* dst) {
+  for (int64_t oc = 0; oc < g.coutG; ++oc)
+    for (int64_t oy = 0; oy < s.outH; ++oy)
+      std::memcpy(dst + oc * g.ldy + oy * g.wp, dy + oc * g.hw + oy * s.outW, sizeof(float) * s.outW);
+}
+
 bool conv2dShiftedSuits(const Conv2dShape& s) {
   const int64_t wp = s.w + s.padLeft + s.padRight;
   return s.strideH == 1 && s.strideW == 1 && s.cout / s.groups <= kShiftedMaxCoutG &&
@@ -58,21 +92,13 @@ bool conv2dBackwardInputShiftedSuits(const Conv2dShape& s) {
 void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu) {
   const ShiftedProductFn product = productFor(isa);
-  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
-  const int64_t taps = cinG * s.kh * s.kw;
-  const bool padded = s.padTop || s.padBottom || s.padLeft || s.padRight;
-  const int64_t hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
-  const int64_t planeStride = padded ? hp * wp : s.h * s.w;
-  const int64_t len = (s.outH - 1) * wp + s.outW;
-  const int64_t ldy = (len + 15) / 16 * 16;
-  const int64_t hw = s.outH * s.outW;
+  const ShiftedGeometry geo = shiftedGeometry(s);
+  const int64_t cinG = geo.cinG, coutG = geo.coutG, taps = geo.taps;
+  const bool padded = geo.padded;
+  const int64_t planeStride = geo.planeStride, wp = geo.wp, len = geo.len, ldy = geo.ldy;
+  const int64_t hw = geo.hw;
 
-  // Offsets of the taps and the weights transposed to [group][tap][oc] (broadcast in order).
-  std::vector<int64_t> off(static_cast<size_t>(taps));
-  for (int64_t ic = 0; ic < cinG; ++ic)
-    for (int64_t ky = 0; ky < s.kh; ++ky)
-      for (int64_t kx = 0; kx < s.kw; ++kx)
-        off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] = ic * planeStride + ky * s.dilationH * wp + kx * s.dilationW;
+  // The weights transposed to [group][tap][oc] (broadcast in order).
   AlignedFloats wt = allocFloats(static_cast<size_t>(s.groups * taps * coutG));
   const int64_t jobs = s.n * s.groups;
   const int threads = threadsFor(jobs, 2 * coutG * taps * len);
@@ -104,13 +130,10 @@ void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w
       const float* in = x + (b * s.cin + g * cinG) * s.h * s.w;
       if (padded) {
         // Borders stay zero from the memset: only the interior is rewritten per job.
-        for (int64_t ic = 0; ic < cinG; ++ic)
-          for (int64_t iy = 0; iy < s.h; ++iy)
-            std::memcpy(pad + ic * planeStride + (iy + s.padTop) * wp + s.padLeft,
-                        in + (ic * s.h + iy) * s.w, sizeof(float) * s.w);
+        shiftedCopyPadded(s, geo, in, pad);
         in = pad;
       }
-      product(coutG, taps, wt.get() + g * taps * coutG, in, off.data(), len, yw, ldy);
+      product(coutG, taps, wt.get() + g * taps * coutG, in, geo.off.data(), len, yw, ldy);
       float* out = y + (b * s.cout + g * coutG) * hw;
       for (int64_t oc = 0; oc < coutG; ++oc) {
         const float bv = bias ? bias[g * coutG + oc] : 0.0f;
@@ -131,18 +154,10 @@ void conv2dShifted(const Conv2dShape& s, Isa isa, const float* x, const float* w
 void conv2dBackwardInputShifted(const Conv2dShape& s, Isa isa, const float* dy, const float* w,
                                 float* dx) {
   const ShiftedAdjointFn adjoint = adjointFor(isa);
-  const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
-  const int64_t taps = cinG * s.kh * s.kw;
-  const int64_t hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
-  const int64_t planeStride = hp * wp;
-  const int64_t len = (s.outH - 1) * wp + s.outW;
-  const int64_t ldy = (len + 15) / 16 * 16;
-  const int64_t hw = s.outH * s.outW;
-  std::vector<int64_t> off(static_cast<size_t>(taps));
-  for (int64_t ic = 0; ic < cinG; ++ic)
-    for (int64_t ky = 0; ky < s.kh; ++ky)
-      for (int64_t kx = 0; kx < s.kw; ++kx)
-        off[static_cast<size_t>((ic * s.kh + ky) * s.kw + kx)] = ic * planeStride + ky * s.dilationH * wp + kx * s.dilationW;
+  // The adjoint scatters into a padded image whether or not the layer pads.
+  const ShiftedGeometry geo = shiftedGeometry(s, /*alwaysPadded=*/true);
+  const int64_t cinG = geo.cinG, coutG = geo.coutG, taps = geo.taps;
+  const int64_t wp = geo.wp, planeStride = geo.planeStride, len = geo.len, ldy = geo.ldy;
   const int64_t jobs = s.n * s.groups;
   const int threads = threadsFor(jobs, 2 * coutG * taps * len);
   // The last vector of a pixel run may reach up to 15 floats past the padded planes.
@@ -168,12 +183,10 @@ void conv2dBackwardInputShifted(const Conv2dShape& s, Isa isa, const float* dy, 
 #endif
     for (int64_t job = 0; job < jobs; ++job) {
       const int64_t b = job / s.groups, g = job % s.groups;
-      const float* d = dy + (b * s.cout + g * coutG) * hw;
-      for (int64_t oc = 0; oc < coutG; ++oc)
-        for (int64_t oy = 0; oy < s.outH; ++oy)
-          std::memcpy(dyw + oc * ldy + oy * wp, d + oc * hw + oy * s.outW, sizeof(float) * s.outW);
+      const float* d = dy + (b * s.cout + g * coutG) * geo.hw;
+      shiftedLayoutRows(s, geo, d, dyw);
       std::memset(image, 0, static_cast<size_t>(imageFloats) * sizeof(float));
-      adjoint(taps, coutG, w + g * coutG * taps, dyw, ldy, off.data(), image);
+      adjoint(taps, coutG, w + g * coutG * taps, dyw, ldy, geo.off.data(), image);
       float* out = dx + (b * s.cin + g * cinG) * s.h * s.w;
       for (int64_t ic = 0; ic < cinG; ++ic)
         for (int64_t iy = 0; iy < s.h; ++iy)

@@ -10,11 +10,32 @@
 // pixels, and the wrap-around columns (4 of 28, 4 of 12) are the only wasted lanes.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "core/cpu_features.h"
 #include "kernels/conv/conv2d.h"
 
 namespace convnode {
+
+// The layout every shifted-view kernel shares (forward, input and weight gradients): output
+// pixel q = oy*wp + ox, len of them per plane counting the wrap-around columns, rows of ldy
+// (len rounded up to 16); input planes planeStride apart, zero-padded copies (hp x wp) when the
+// layer pads or when a kernel always works on a padded image (the input gradient's adjoint);
+// off[tap] = ic*planeStride + ky*dh*wp + kx*dw for tap = (ic*kh + ky)*kw + kx.
+struct ShiftedGeometry {
+  int64_t cinG = 0, coutG = 0, taps = 0;
+  bool padded = false;
+  int64_t hp = 0, wp = 0, planeStride = 0;
+  int64_t len = 0, ldy = 0, hw = 0;
+  std::vector<int64_t> off;
+};
+ShiftedGeometry shiftedGeometry(const Conv2dShape& s, bool alwaysPadded = false);
+// The cinG input planes at `in` (h x w each) into the interior of the padded planes at `dst`
+// (g.planeStride apart, row pitch g.wp); the borders are left as they are (zero).
+void shiftedCopyPadded(const Conv2dShape& s, const ShiftedGeometry& g, const float* in, float* dst);
+// The coutG planes of dY at `dy` (outH x outW each) into rows of g.ldy with the padded row
+// pitch g.wp; the wrap-around columns and row tails are left as they are (zero).
+void shiftedLayoutRows(const Conv2dShape& s, const ShiftedGeometry& g, const float* dy, float* dst);
 
 // Layers conv2dShifted runs (and where it beat im2col + SGEMM): stride 1, at most
 // kShiftedMaxCoutG output channels per group, output rows at least half as wide as the input's.
