@@ -329,7 +329,7 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
       if (s.packedWeights) s.packedBytes = floats * static_cast<int64_t>(sizeof(float));
       if (!s.packedWeights && s.algo == ConvAlgo::Winograd) s.algo = ConvAlgo::Im2col;
     }
-    plan->scratchFloats = std::max(plan->scratchFloats, planScratchFloats(s));
+    plan->scratchFloats = std::max(plan->scratchFloats, planScratchFloats(s, plan->isa));
     plan->steps.push_back(std::move(s));
   }
   fuseExpandDepthwise(*plan);

@@ -49,6 +49,13 @@ void clampInPlace(float* y, int64_t count, float clampMax) {
   });
 }
 
+// Whether runConv takes the fused 1x1 path below (planScratchFloats sizes scratch by the same
+// rule). A few-input-channel layer (cin <= 4, AVX-512) has its weights in the implicit-GEMM
+// layout instead, which conv2dGemm1x1 dispatches on: it runs the generic path.
+bool runsFused1x1(const PlanStep& s, Isa isa) {
+  return s.algo == ConvAlgo::Gemm1x1 && s.packedWeights && !convSmallCinEligible(s.conv, isa);
+}
+
 // 1x1 convolution with prepacked weights as one GEMM per (image, group), everything fused in
 // the GEMM's store: bias, ReLU, clamp, and the residual (beta = 1 over the output slot, which
 // holds it). A strided 1x1 gathers its sampled pixels into scratch first.
@@ -107,9 +114,7 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
   const float* bias = s.hasBias ? arena + s.inputs[2] : nullptr;
   float* out = arena + s.output;
   const float* packed = s.packedWeights.get();
-  // A few-input-channel layer (cin <= 4, AVX-512) has its weights in the implicit-GEMM layout,
-  // which conv2dGemm1x1 below dispatches on.
-  if (s.algo == ConvAlgo::Gemm1x1 && packed && !convSmallCinEligible(s.conv, isa)) {
+  if (runsFused1x1(s, isa)) {
     conv1x1Fused(s, isa, x, bias, out, scratch);
     return;
   }
@@ -298,11 +303,10 @@ std::string describeStep(const PlanStep& s) {
 
 void runPlanStep(Plan& plan, size_t index) { runStep(plan.steps[index], plan.arena.get(), plan.isa, plan.scratch.get()); }
 
-int64_t planScratchFloats(const PlanStep& s) {
+int64_t planScratchFloats(const PlanStep& s, Isa isa) {
   if (s.op != StepOp::Conv2d) return 0;
   const Conv2dShape& c = s.conv;
-  const bool fused1x1 = s.algo == ConvAlgo::Gemm1x1 && s.packedWeights;
-  if (fused1x1) return c.strideH != 1 || c.strideW != 1 ? c.cin * c.outH * c.outW : 0;
+  if (runsFused1x1(s, isa)) return c.strideH != 1 || c.strideW != 1 ? c.cin * c.outH * c.outW : 0;
   if (s.algo == ConvAlgo::Winograd && s.packedWeights) return 0;  // fused in its store
   return s.accumulate ? c.n * c.cout * c.outH * c.outW : 0;
 }

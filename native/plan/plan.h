@@ -106,8 +106,8 @@ struct Plan {
   PlanProfile profile;
 };
 
-// Floats of plan scratch that step `s` needs (0 for most).
-int64_t planScratchFloats(const PlanStep& s);
+// Floats of plan scratch that step `s` needs when run on `isa` (0 for most).
+int64_t planScratchFloats(const PlanStep& s, Isa isa);
 
 // One line naming a step for profiles, e.g. "conv2d 64->64 3x3/1 @56x56 winograd relu".
 std::string describeStep(const PlanStep& s);

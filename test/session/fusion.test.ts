@@ -61,6 +61,10 @@ function cases(): Case[] {
     // the fused 1x1 path must multiply with the layout they were packed for.
     { name: '1x1 with 64 and 128 output channels (8x48 layout), accumulate', input: [1, 16, 12, 12], fusedAdds: 1, fusedRelus: 3,
       net: (x) => { const y = cn.relu(conv(x, w([64, 16, 1, 1], 12))); return cn.relu(cn.add(conv(cn.relu(conv(y, w([128, 64, 1, 1], 13))), w([64, 128, 1, 1], 14)), y)); } },
+    // A residual accumulated by such a 1x1 (its weights in the implicit-GEMM layout, so it runs
+    // the generic path: conv into scratch, then the add): the scratch must be sized for it.
+    { name: '1x1 on 3 input channels accumulating a residual (scratch path)', input: [2, 3, 20, 20], fusedAdds: 1, fusedRelus: 1,
+      net: (x) => { const r = conv(x, w([8, 3, 3, 3], 27), { padding: 1 }); return cn.relu(cn.add(r, conv(x, w([8, 3, 1, 1], 28), {}, w([8], 29, 0.1)))); } },
     { name: '1x1 on 3 input channels (implicit-GEMM layout)', input: [2, 3, 20, 20], fusedAdds: 0, fusedRelus: 1,
       net: (x) => cn.relu(conv(x, w([32, 3, 1, 1], 15), {}, w([32], 16, 0.1))) },
     // 1x1 expansion + 3x3/s2 depthwise (AVX-512: computed together band by band of output
