@@ -192,7 +192,7 @@ void im2col(const Conv2dShape& s, const float* image, int64_t group, float* col,
 }  // namespace
 
 const BwdWeightFns& BWD_WEIGHT_TABLE() {
-  static const BwdWeightFns fns = {im2col, dotAccumulate, dotShiftedAccumulate, Lanes::kNj, Lanes::kW};
+  static const BwdWeightFns fns = {im2col, dotAccumulate, dotShiftedAccumulate, Lanes::kNj};
   return fns;
 }
 

@@ -36,8 +36,6 @@ struct BwdWeightFns {
                                int64_t xStride, const int64_t* off, int64_t len, float* part);
   // Register block of dotAccumulate along C's columns: threads split C's columns in multiples.
   int64_t colBlock;
-  // Floats per vector.
-  int64_t lanes;
 };
 
 const BwdWeightFns& bwdWeightGeneric();

@@ -144,6 +144,7 @@ void conv2dBackwardInputGeneric(const Conv2dShape& s, Isa isa, const float* dy,
   std::memset(dx, 0, static_cast<size_t>(s.n * s.cin * s.h * s.w) * sizeof(float));
   AlignedFloats col = allocFloats(static_cast<size_t>(k * chunk * plane));
   AlignedFloats dyT = allocFloats(static_cast<size_t>(coutG * chunk * plane));
+  if (!col || !dyT) throw std::bad_alloc();  // the binding turns it into a JS Error
   for (int64_t b0 = 0; b0 < s.n; b0 += chunk) {
     const int64_t count = std::min(chunk, s.n - b0);
     const int64_t width = count * plane;

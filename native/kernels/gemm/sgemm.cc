@@ -161,7 +161,7 @@ void gemvRows(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           float d[4];
           const float* bj = b + j * s.ldb;
           t.dot4(a + i * s.lda, bj, bj + s.ldb, bj + 2 * s.ldb, bj + 3 * s.ldb, s.k, d);
-          for (int q = 0; q < 4; ++q) c[i * s.ldc + j + q] = finish(s, ep, i, j + q, d[q], c[i * s.ldc + j + q]);
+          for (int r = 0; r < 4; ++r) c[i * s.ldc + j + r] = finish(s, ep, i, j + r, d[r], c[i * s.ldc + j + r]);
         }
       for (; j < j1; ++j)
         for (int64_t i = 0; i < s.m; ++i)

@@ -51,7 +51,7 @@ struct GemmKernelTable {
 const GemmKernelTable* gemmTableGeneric();
 const GemmKernelTable* gemmTableAvx2();
 const GemmKernelTable* gemmTableAvx512();
-const GemmKernelTable* gemmTableAvx512Narrow();
-const GemmKernelTable* gemmTableAvx512Wide();  // 28x16, for products with few columns
+const GemmKernelTable* gemmTableAvx512Narrow();  // 28x16, for products with few columns
+const GemmKernelTable* gemmTableAvx512Wide();    // 8x48, for 64 / 128-row products
 
 }  // namespace convnode
