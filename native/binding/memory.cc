@@ -15,49 +15,58 @@
 
 namespace convnode {
 
-Napi::Float32Array newOutput(Napi::Env env, int64_t count, float** out, const char* op) {
+namespace {
+
+// The Float32Array view of `count` floats starting at the first 64-byte boundary of `buffer`
+// (which holds count * 4 + kAlignment bytes from `data`, `byteOffset` into the ArrayBuffer),
+// counted in the instance's allocation statistics.
+Napi::Float32Array alignedView(Napi::Env env, Napi::ArrayBuffer buffer, size_t byteOffset,
+                               int64_t count, float** out) {
+  const uintptr_t start = reinterpret_cast<uintptr_t>(buffer.Data()) + byteOffset;
+  const size_t offset = byteOffset + (kAlignment - start % kAlignment) % kAlignment;
+  *out = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(buffer.Data()) + offset);
+  InstanceData& inst = instance(env);
+  inst.outputsAllocated += 1;
+  inst.outputBytesAllocated += count * static_cast<int64_t>(sizeof(float));
+  return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, offset);
+}
+
+int64_t outputBytes(Napi::Env env, int64_t count, const char* op) {
   if (count < 0) {
     throwRangeError(env, op, "output size", "a non-negative element count", std::to_string(count));
   }
-  const int64_t bytes = count * static_cast<int64_t>(sizeof(float));
+  return count * static_cast<int64_t>(sizeof(float));
+}
+
+[[noreturn]] void throwOutOfMemory(Napi::Env env, const char* op, int64_t bytes) {
+  throwRangeError(env, op, "output", "an allocation of " + std::to_string(bytes) + " bytes",
+                  "out of memory");
+}
+
+}  // namespace
+
+Napi::Float32Array newOutput(Napi::Env env, int64_t count, float** out, const char* op) {
+  const int64_t bytes = outputBytes(env, count, op);
   Napi::ArrayBuffer buffer;
   try {
     buffer = Napi::ArrayBuffer::New(env, static_cast<size_t>(bytes) + kAlignment);
   } catch (const Napi::Error&) {
-    throwRangeError(env, op, "output", "an allocation of " + std::to_string(bytes) + " bytes",
-                    "out of memory");
+    throwOutOfMemory(env, op, bytes);
   }
-  const uintptr_t base = reinterpret_cast<uintptr_t>(buffer.Data());
-  const size_t offset = (kAlignment - base % kAlignment) % kAlignment;
-  *out = reinterpret_cast<float*>(base + offset);
-  InstanceData& inst = instance(env);
-  inst.outputsAllocated += 1;
-  inst.outputBytesAllocated += bytes;
-  return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, offset);
+  return alignedView(env, buffer, 0, count, out);
 }
 
 // node::Buffer::New (napi_create_buffer) allocates its V8-owned ArrayBuffer without zero-fill
 // (as Buffer.allocUnsafeSlow does); it is freed by the GC and detachable like any other.
 Napi::Float32Array newOutputUninitialized(Napi::Env env, int64_t count, float** out, const char* op) {
-  if (count < 0) {
-    throwRangeError(env, op, "output size", "a non-negative element count", std::to_string(count));
-  }
-  const int64_t bytes = count * static_cast<int64_t>(sizeof(float));
+  const int64_t bytes = outputBytes(env, count, op);
   Napi::Buffer<uint8_t> raw;
   try {
     raw = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(bytes) + kAlignment);
   } catch (const Napi::Error&) {
-    throwRangeError(env, op, "output", "an allocation of " + std::to_string(bytes) + " bytes",
-                    "out of memory");
+    throwOutOfMemory(env, op, bytes);
   }
-  Napi::ArrayBuffer buffer = raw.ArrayBuffer();
-  const uintptr_t start = reinterpret_cast<uintptr_t>(raw.Data());
-  const size_t offset = raw.ByteOffset() + (kAlignment - start % kAlignment) % kAlignment;
-  *out = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(buffer.Data()) + offset);
-  InstanceData& inst = instance(env);
-  inst.outputsAllocated += 1;
-  inst.outputBytesAllocated += bytes;
-  return Napi::Float32Array::New(env, static_cast<size_t>(count), buffer, offset);
+  return alignedView(env, raw.ArrayBuffer(), raw.ByteOffset(), count, out);
 }
 
 namespace {

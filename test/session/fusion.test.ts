@@ -65,6 +65,14 @@ function cases(): Case[] {
     // the generic path: conv into scratch, then the add): the scratch must be sized for it.
     { name: '1x1 on 3 input channels accumulating a residual (scratch path)', input: [2, 3, 20, 20], fusedAdds: 1, fusedRelus: 1,
       net: (x) => { const r = conv(x, w([8, 3, 3, 3], 27), { padding: 1 }); return cn.relu(cn.add(r, conv(x, w([8, 3, 1, 1], 28), {}, w([8], 29, 0.1)))); } },
+    // Two chained inverted residuals (no activation after the adds): the second block's
+    // residual is the first block's fused result, so both adds fuse.
+    { name: 'chained inverted residuals: both adds fuse', input: [1, 8, 12, 12], fusedAdds: 2, fusedRelus: 3,
+      net: (x) => {
+        const y = cn.relu(conv(x, w([8, 8, 3, 3], 30), { padding: 1 }));
+        const z = cn.add(y, conv(cn.relu6(conv(y, w([32, 8, 1, 1], 31))), w([8, 32, 1, 1], 32)));
+        return cn.add(z, conv(cn.relu6(conv(z, w([32, 8, 1, 1], 33))), w([8, 32, 1, 1], 34)));
+      } },
     { name: '1x1 on 3 input channels (implicit-GEMM layout)', input: [2, 3, 20, 20], fusedAdds: 0, fusedRelus: 1,
       net: (x) => cn.relu(conv(x, w([32, 3, 1, 1], 15), {}, w([32], 16, 0.1))) },
     // 1x1 expansion + 3x3/s2 depthwise (AVX-512: computed together band by band of output
