@@ -89,9 +89,9 @@ void fuseExpandDepthwise(Plan& plan) {
 
 namespace {
 
-// One band: output rows [oy0, oy0 + rowsOut) of image b. gemmThreads / dwThreads: 1 inside a
-// band-parallel region, else numThreads() for the GEMM and the channel loop.
-void runBand(const PlanStep& d, const float* arena, Isa isa, const GemmKernelTable* kernel,
+// One band: output rows [oy0, oy0 + rowsOut) of image b. parallelInside: the GEMM and the
+// channel loop use numThreads() (bands run in turn); false inside a band-parallel region.
+void runBand(const PlanStep& d, float* arena, Isa isa, const GemmKernelTable* kernel,
              int64_t b, int64_t oy0, int64_t rowsOut, int64_t plane, float* scratch,
              bool parallelInside) {
   const PlanStep& e = *d.expand;
@@ -99,7 +99,7 @@ void runBand(const PlanStep& d, const float* arena, Isa isa, const GemmKernelTab
   const Conv2dShape& dc = d.conv;
   const int64_t W = dc.w, C = dc.cin;
   const float* x = arena + e.inputs[0] + b * ec.cin * ec.h * ec.w;
-  float* y = const_cast<float*>(arena) + d.output + b * C * dc.outH * dc.outW;
+  float* y = arena + d.output + b * C * dc.outH * dc.outW;
   const float* ebias = e.hasBias ? arena + e.inputs[2] : nullptr;
   const float* dw = arena + d.inputs[1];
   const float* dbias = d.hasBias ? arena + d.inputs[2] : nullptr;
@@ -128,6 +128,7 @@ void runBand(const PlanStep& d, const float* arena, Isa isa, const GemmKernelTab
   bs.h = r1 - r0;
   bs.padTop = r0 - first;
   bs.outH = rowsOut;
+  // Empty for the stride-2 layers fused today (no allocation); kept general for stride 1.
   std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(bs)));
   if (!masks.empty()) dw3x3Avx512Masks(bs, masks.data());
   const int threads = parallelInside ? threadsFor(C, rowsOut * dc.outW * 9) : 1;
