@@ -283,14 +283,18 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
     return constOffset.get(r) ?? slot.get(r)!;
   };
 
+  // Roots whose last use is each step: a step's own inputs, and the inputs of a fused expansion
+  // kept live through the next step (which does not read them).
+  const dyingAt = new Map<number, number[]>();
+  lastUse.forEach((i, v) => dyingAt.set(i, [...(dyingAt.get(i) ?? []), v]));
   const descs: PlanStepDesc[] = [];
   steps.forEach((n, i) => {
     const out = rootOf(n.output);
     if (!slot.has(out)) allocate(out); // before the inputs are released: never overlapping them
     descs.push(lowerStep(graph, n, offsetOf));
     if (feeds.has(i)) descs[descs.length - 1].params.feedsNext = true;
-    for (const v of new Set(n.inputs.filter((x) => x >= 0).map(rootOf))) {
-      if (graph.values[v].kind !== 'const' && lastUse.get(v) === i && slot.has(v)) release(v);
+    for (const v of dyingAt.get(i) ?? []) {
+      if (graph.values[v].kind !== 'const' && slot.has(v)) release(v);
     }
   });
 
