@@ -77,6 +77,11 @@ struct WinoFns {
                      int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv, float* tmp);
   void (*outputPlane)(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
                       float bias, bool relu, float* y, int64_t outH, int64_t outW, float* tmp);
+  // Optional (AVX-512 F(4x4)): inputPlane's contract for any tw, reading the unpadded plane
+  // directly (tmp unused); when present it serves every layer, row-sized images included.
+  void (*inputTiles)(const float* plane, int64_t h, int64_t w, int64_t padTop, int64_t padLeft,
+                     int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv,
+                     float* tmp) = nullptr;
 };
 // Scratch the plane variants need for tile size alpha (m + 2).
 inline int64_t winoPlaneTmpFloats(int64_t alpha, int64_t nrows, int64_t tw) {

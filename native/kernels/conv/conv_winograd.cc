@@ -289,14 +289,16 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
       auto segLo = [&](int64_t q) { return std::max(r0, (bFirst + q) * th); };
       auto segHi = [&](int64_t q) { return std::min(r0 + tr, (bFirst + q + 1) * th); };
       // 1. input transform: one (channel, segment) or one (channel, tile row) per iteration.
-      if (planeMode) {
+      // AVX-512 transforms every layer's input whole-plane, straight from x (inputTiles).
+      if (planeMode || fns.inputTiles) {
+        const auto inputPlane = fns.inputTiles ? fns.inputTiles : fns.inputPlane;
 #if defined(CONVNODE_OPENMP)
 #pragma omp for schedule(static)
 #endif
         for (int64_t job = 0; job < s.cin * nseg; ++job) {
           const int64_t ic = job / nseg, q = job % nseg;
           const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
-          fns.inputPlane(x + (b * s.cin + ic) * planeIn, s.h, s.w, s.padTop, s.padLeft,
+          inputPlane(x + (b * s.cin + ic) * planeIn, s.h, s.w, s.padTop, s.padLeft,
                          lo - b * th, hi - lo, tw, V + ic * tc + (lo - r0) * tw, s.cin * tc, tmp);
         }
       } else {

@@ -13,6 +13,10 @@
 //
 // All coefficients are 0, +-1 or +-1/2: the transforms add no rounding beyond the sums, which
 // is why F(2x2) is also the more accurate variant (error ~ that of direct convolution).
+#ifndef WINO_INPUT_TILES
+#define WINO_INPUT_TILES nullptr
+#endif
+
 namespace convnode {
 namespace {
 
@@ -209,7 +213,8 @@ void wino22OutputPlane(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, 
 }  // namespace
 
 const WinoFns& WINO_TABLE_NAME() {
-  static const WinoFns fns = {wino22Input, wino22Output, wino22InputPlane, wino22OutputPlane};
+  static const WinoFns fns = {wino22Input, wino22Output, wino22InputPlane, wino22OutputPlane,
+                              WINO_INPUT_TILES};
   return fns;
 }
 

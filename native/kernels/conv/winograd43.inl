@@ -19,6 +19,10 @@
 // Rows of B^T are the coefficients of the Lagrange basis at the points (scaled so B^T is
 // integral, the scale moved into G); A^T evaluates the product polynomial at 0, 1, -1, 2, -2
 // plus the leading coefficient (the point at infinity).
+#ifndef WINO_INPUT_TILES
+#define WINO_INPUT_TILES nullptr
+#endif
+
 namespace convnode {
 namespace {
 
@@ -320,7 +324,8 @@ void wino43OutputPlane(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, 
 }  // namespace
 
 const Wino43Fns& WINO_TABLE_NAME() {
-  static const Wino43Fns fns = {winoInput, winoOutput, wino43InputPlane, wino43OutputPlane};
+  static const Wino43Fns fns = {winoInput, winoOutput, wino43InputPlane, wino43OutputPlane,
+                                WINO_INPUT_TILES};
   return fns;
 }
 
