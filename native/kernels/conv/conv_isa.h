@@ -82,6 +82,12 @@ struct WinoFns {
   void (*inputTiles)(const float* plane, int64_t h, int64_t w, int64_t padTop, int64_t padLeft,
                      int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv,
                      float* tmp) = nullptr;
+  // Optional (AVX-512): the output transform of tiles t = j*tw + tx (tile rows ty0 + j of one
+  // channel plane y, j < nrows), m[e*ldm + t], written straight into y with bias, the residual
+  // (accumulate: y += ...), ReLU and the clamp fused, in that order.
+  void (*outputTiles)(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                      float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
+                      bool relu, float clampMax) = nullptr;
 };
 // Scratch the plane variants need for tile size alpha (m + 2).
 inline int64_t winoPlaneTmpFloats(int64_t alpha, int64_t nrows, int64_t tw) {

@@ -343,7 +343,18 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
                            GemmEpilogue(), gbuf);
       }
       // 3. output transform: one (channel, segment) or one (channel, tile row) per iteration.
-      if (planeMode) {
+      if (fns.outputTiles) {  // AVX-512: straight into y, the fused store included
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t job = 0; job < s.cout * nseg; ++job) {
+          const int64_t oc = job / nseg, q = job % nseg;
+          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          fns.outputTiles(M + oc * tc + (lo - r0) * tw, s.cout * tc, lo - b * th, hi - lo, tw,
+                          bias ? bias[oc] : 0.0f, y + (b * s.cout + oc) * planeOut, s.outH,
+                          s.outW, accumulate, relu, clampMax);
+        }
+      } else if (planeMode) {
 #if defined(CONVNODE_OPENMP)
 #pragma omp for schedule(static)
 #endif

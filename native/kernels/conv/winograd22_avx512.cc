@@ -12,12 +12,17 @@ namespace {
 void wino22InputTilesAvx512(const float* plane, int64_t h, int64_t w, int64_t padTop,
                             int64_t padLeft, int64_t ty0, int64_t nrows, int64_t tw, float* v,
                             int64_t ldv, float* tmp);
+void wino22OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                             float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
+                             bool relu, float clampMax);
 }  // namespace
 }  // namespace convnode
 
 #define WINO_TABLE_NAME wino22Avx512
 #define WINO_INPUT_TILES wino22InputTilesAvx512
+#define WINO_OUTPUT_TILES wino22OutputTilesAvx512
 #include "kernels/conv/winograd22.inl"
+#include "kernels/conv/winograd_store_avx512.h"
 
 namespace convnode {
 namespace {
@@ -75,6 +80,41 @@ void wino22InputTilesAvx512(const float* plane, int64_t h, int64_t w, int64_t pa
       __m512 o[4];
       bt4(W[i][0], W[i][1], W[i][2], W[i][3], o);
       for (int k = 0; k < 4; ++k) _mm512_mask_storeu_ps(v + (i * 4 + k) * ldv + t0, live, o[k]);
+    }
+  }
+}
+
+// Output transform, 16 tiles per pass: Y = A^T M A in registers (+ bias), each output row's two
+// columns interleaved by one lane permute per 8 tiles, stored with the fused epilogue.
+void wino22OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                             float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
+                             bool relu, float clampMax) {
+  const int64_t n = nrows * tw;
+  const __m512 biasV = _mm512_set1_ps(bias);
+  alignas(64) int32_t lanes[2][16];  // out[2t + q] = o_q[8k + t], k = 0, 1
+  for (int k = 0; k < 2; ++k)
+    for (int l = 0; l < 16; ++l) lanes[k][l] = 16 * (l % 2) + 8 * k + l / 2;
+  const __m512i idx[2] = {_mm512_load_si512(lanes[0]), _mm512_load_si512(lanes[1])};
+  for (int64_t t0 = 0; t0 < n; t0 += 16) {
+    const int64_t cnt = std::min<int64_t>(16, n - t0);
+    const __mmask16 live = static_cast<__mmask16>(cnt == 16 ? 0xffff : (1u << cnt) - 1);
+    __m512 S[2][4];  // S[j][c] = A^T[j] . m[(.)*4 + c]
+    for (int c = 0; c < 4; ++c) {
+      __m512 r[4];
+      for (int q = 0; q < 4; ++q) r[q] = _mm512_maskz_loadu_ps(live, m + (q * 4 + c) * ldm + t0);
+      S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], r[1]), r[2]);
+      S[1][c] = _mm512_sub_ps(_mm512_sub_ps(r[1], r[2]), r[3]);
+    }
+    for (int j = 0; j < 2; ++j) {
+      const __m512* c = S[j];
+      const __m512 o0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], c[1]), c[2]), biasV);
+      const __m512 o1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(c[1], c[2]), c[3]), biasV);
+      for (int k = 0; k < 2; ++k) {
+        if (8 * k >= cnt) break;
+        winoStoreTileRow(_mm512_permutex2var_ps(o0, idx[k], o1), t0 + 8 * k,
+                         std::min<int64_t>(8, cnt - 8 * k), 2, j, tw, ty0, y, outH, outW,
+                         accumulate, relu, clampMax);
+      }
     }
   }
 }

@@ -17,12 +17,17 @@ void wino43InputRowsAvx512(const float* plane, int64_t h, int64_t w, int64_t pad
                            int64_t ldv, float* tmp);
 void wino43InputAvx512(const float* plane, int64_t h, int64_t w, int64_t padTop, int64_t padLeft,
                        int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv, float* tmp);
+void wino43OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                             float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
+                             bool relu, float clampMax);
 }  // namespace
 }  // namespace convnode
 
 #define WINO_TABLE_NAME wino43Avx512
 #define WINO_INPUT_TILES wino43InputAvx512
+#define WINO_OUTPUT_TILES wino43OutputTilesAvx512
 #include "kernels/conv/winograd43.inl"
+#include "kernels/conv/winograd_store_avx512.h"
 
 namespace convnode {
 namespace {
@@ -144,6 +149,63 @@ void wino43InputRowsAvx512(const float* plane, int64_t h, int64_t w, int64_t pad
         __m512 o[6];
         bt6(p[0], p[1], p[2], p[3], p[4], p[5], o);
         for (int k = 0; k < 6; ++k) _mm512_mask_storeu_ps(vt + (i * 6 + k) * ldv, live, o[k]);
+      }
+    }
+  }
+}
+
+// Output transform, 16 tiles per pass: Y = A^T M A in registers (+ bias), the four columns of
+// each tile interleaved back into rows by two levels of lane permutes, then stored into the
+// plane with the fused epilogue (winoStoreTileRow). Replaces winograd43.inl's passes through a
+// scratch row and the separate fused-store pass.
+void wino43OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
+                             float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
+                             bool relu, float clampMax) {
+  const int64_t n = nrows * tw;
+  const __m512 biasV = _mm512_set1_ps(bias);
+  const __m512 two = _mm512_set1_ps(2.0f), four = _mm512_set1_ps(4.0f), eight = _mm512_set1_ps(8.0f);
+  // Level 1: [o_a[0..7], o_b[0..7]] (half 0) or [o_a[8..15], o_b[8..15]] (half 1).
+  // Level 2: out[4t + q] = o_q[4k + t] for the four tiles 4k..4k+3 of a half (k = 0, 1).
+  alignas(64) int32_t l1[2][16], l2[2][16];
+  for (int l = 0; l < 16; ++l) {
+    for (int h = 0; h < 2; ++h) l1[h][l] = 8 * h + (l < 8 ? l : 16 + l - 8);
+    for (int k = 0; k < 2; ++k) l2[k][l] = 8 * (l % 4) + 4 * k + l / 4;
+  }
+  const __m512i i1[2] = {_mm512_load_si512(l1[0]), _mm512_load_si512(l1[1])};
+  const __m512i i2[2] = {_mm512_load_si512(l2[0]), _mm512_load_si512(l2[1])};
+  for (int64_t t0 = 0; t0 < n; t0 += 16) {
+    const int64_t cnt = std::min<int64_t>(16, n - t0);
+    const __mmask16 live = static_cast<__mmask16>(cnt == 16 ? 0xffff : (1u << cnt) - 1);
+    __m512 S[4][6];  // S[j][c] = A^T[j] . m[(.)*6 + c]
+    for (int c = 0; c < 6; ++c) {
+      __m512 r[6];
+      for (int q = 0; q < 6; ++q) r[q] = _mm512_maskz_loadu_ps(live, m + (q * 6 + c) * ldm + t0);
+      const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
+      const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
+      S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
+      S[1][c] = _mm512_fmadd_ps(two, q34, q12);
+      S[2][c] = _mm512_fmadd_ps(four, p34, p12);
+      S[3][c] = _mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), r[5]);
+    }
+    for (int j = 0; j < 4; ++j) {
+      const __m512* c = S[j];
+      const __m512 p12 = _mm512_add_ps(c[1], c[2]), q12 = _mm512_sub_ps(c[1], c[2]);
+      const __m512 p34 = _mm512_add_ps(c[3], c[4]), q34 = _mm512_sub_ps(c[3], c[4]);
+      const __m512 o0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], p12), p34), biasV);
+      const __m512 o1 = _mm512_add_ps(_mm512_fmadd_ps(two, q34, q12), biasV);
+      const __m512 o2 = _mm512_add_ps(_mm512_fmadd_ps(four, p34, p12), biasV);
+      const __m512 o3 = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), c[5]), biasV);
+      for (int h = 0; h < 2; ++h) {
+        if (8 * h >= cnt) break;
+        const __m512 x01 = _mm512_permutex2var_ps(o0, i1[h], o1);
+        const __m512 x23 = _mm512_permutex2var_ps(o2, i1[h], o3);
+        for (int k = 0; k < 2; ++k) {
+          const int64_t first = 8 * h + 4 * k;
+          if (first >= cnt) break;
+          winoStoreTileRow(_mm512_permutex2var_ps(x01, i2[k], x23), t0 + first,
+                           std::min<int64_t>(4, cnt - first), 4, j, tw, ty0, y, outH, outW,
+                           accumulate, relu, clampMax);
+        }
       }
     }
   }
