@@ -80,6 +80,9 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
     [1, 1, 1], [14, 32, 1], [15, 33, 257], [337, 65, 513], [6, 16, 256], [200, 600, 70], [128, 513, 31],
     // AVX-512 8x48 tiles (64 / 128 / 8 rows), across its nc = 480 and kc = 256 blocks.
     [64, 100, 300], [128, 97, 600], [8, 481, 260], [344, 530, 40],
+    // Panel tails that run with fewer B vectors: 20 columns of a 48-wide panel (2 of 3), 4 of a
+    // 32-wide one (1 of 2).
+    [64, 68, 70], [56, 196, 64],
   ])('edge shape m=%i n=%i k=%i (blocks and tiles)', (m, n, k) => {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
