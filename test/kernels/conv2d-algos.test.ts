@@ -105,6 +105,11 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     // AVX-512 F(4x4) reads tile rows of >= 7 tiles with masked row loads, 16 tiles a pass.
     ['winograd, tile rows of 21 tiles (two passes, padding on the left)', L({ cin: 3, cout: 4, h: 9, w: 83, pad: [2, 1, 2, 1] })],
     ['winograd, tile rows of 8 tiles, padding taller than the image', L({ cin: 2, cout: 3, h: 2, w: 30, pad: [2, 2, 2, 2] })],
+    // AVX-512 F(4x4) with the transposed products (tiles as rows, channels as columns; output
+    // transform 16 channels at a time): 49 tiles, 104 channels (a group of 8), ragged right edge;
+    // and chunks of two images with asymmetric padding.
+    ['winograd transposed products, 104 channels', L({ cin: 5, cout: 104, h: 26, w: 26 })],
+    ['winograd transposed products, batch 2, asymmetric padding', L({ n: 2, cin: 6, cout: 48, h: 27, w: 25, pad: [0, 2, 1, 0] })],
     ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
     ['im2col 7x7/s2', L({ cin: 3, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 23, w: 20 })],
     ['im2col 11x11/s4', L({ cin: 3, cout: 5, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 31, w: 31 })],

@@ -91,11 +91,12 @@ function cases(): Case[] {
       return { name: `winograd residual in the output store, batch ${n}, ${hw}x${hw}`, input: [n, 32, hw, hw], fusedAdds: 1, fusedRelus: 3, algos: ['winograd'],
         net: (x: cn.Tensor) => { const y = cn.relu(conv(x, wa, { padding: 1 })); return cn.relu(cn.add(conv(cn.relu(conv(y, wc, { padding: 1 })), wb, { padding: 1 }, bb), y)); } };
     })),
-    ...[1, 2].map((n) => {
+    // 38x38 (100 tiles, 32 channels) runs the transposed products on AVX-512 (M^T store).
+    ...[1, 2].flatMap((n) => [14, 38].map((hw) => {
       const wa = w([32, 32, 3, 3], 50, 0.4), wb = w([32, 32, 3, 3], 51, 0.4), wc = w([32, 32, 3, 3], 52, 0.4);
-      return { name: `winograd relu6 clamp and residual without activation, batch ${n}`, input: [n, 32, 14, 14], fusedAdds: 1, fusedRelus: 2, algos: ['winograd'],
+      return { name: `winograd relu6 clamp and residual without activation, batch ${n}, ${hw}x${hw}`, input: [n, 32, hw, hw], fusedAdds: 1, fusedRelus: 2, algos: ['winograd'],
         net: (x: cn.Tensor) => { const y = cn.relu6(conv(x, wa, { padding: 1 })); return cn.add(conv(cn.relu6(conv(y, wc, { padding: 1 })), wb, { padding: 1 }), y); } };
-    }),
+    })),
     // ReLU6 in a linear store and in an im2col conv (a clamp pass).
     { name: 'relu6 after linear and im2col conv', input: [2, 8, 9, 9], fusedAdds: 0, fusedRelus: 2,
       net: (x) => cn.relu6(cn.linear(cn.flatten(cn.globalAvgPool2d(cn.relu6(conv(x, w0, { padding: 1, stride: 2 }))), 1), fc, fcb)) },

@@ -88,6 +88,12 @@ struct WinoFns {
   void (*outputTiles)(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
                       float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
                       bool relu, float clampMax) = nullptr;
+  // Optional (AVX-512 F(4x4)): the same from the transposed products, M^T: element e of tile t
+  // for channel c at m[e*ldm + t*ldt + c], nch <= 16 channels of planes planeOut apart.
+  void (*outputTilesT)(const float* m, int64_t ldm, int64_t ldt, int64_t nch, const float* bias,
+                       int64_t ty0, int64_t nrows, int64_t tw, float* y, int64_t planeOut,
+                       int64_t outH, int64_t outW, bool accumulate, bool relu,
+                       float clampMax) = nullptr;
 };
 // Scratch the plane variants need for tile size alpha (m + 2).
 inline int64_t winoPlaneTmpFloats(int64_t alpha, int64_t nrows, int64_t tw) {

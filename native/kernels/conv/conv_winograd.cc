@@ -63,6 +63,32 @@ const GemmKernelTable* winoKernel(const Conv2dShape& s, Isa isa, WinogradTile ti
   return sgemmKernelFor(isa, s.cout, winoGeometry(s, tile).tcMax);
 }
 
+// Lanes of a product's register tiles that hold real results (a panel's last columns are
+// computed 16 at a time, see sgemm_ukernel_avx512.cc).
+double tileFill(const GemmKernelTable* t, int64_t m, int64_t n) {
+  int mr = 1, nr = 1;
+  sgemmTableTile(t, &mr, &nr);
+  const int64_t cols = n / nr * nr + roundUp(n % nr, std::min(nr, 16));
+  return double(m) / double(roundUp(m, mr)) * double(n) / double(cols);
+}
+
+// The transposed orientation, M[e]^T (tiles x cout) = V[e]^T (tiles x cin) x U[e]^T (cin x
+// cout) with U^T prepacked as the B side: where the tiles fill the register tile's rows better
+// than they fill its columns. 3x3 128->128 @28, batch 1: 49 tiles fill 77% of two 32-wide
+// column panels but 88% of four 14-row tiles (and 128 channels fill 32-wide panels exactly);
+// 64->64 @56: 196 tiles are 14 x 14 rows, 64 channels 2 x 32 columns. AVX-512 F(4x4) only
+// (its output transform reads M^T: winograd43_avx512.cc).
+bool winoTransposed(const Conv2dShape& s, Isa isa, WinogradTile tile) {
+  tile = resolve(s, tile);
+  if (tile != WinogradTile::F4 || !winoFor(isa, tile).outputTilesT) return false;
+  const int64_t tc = winoGeometry(s, tile).tcMax;
+  return tileFill(sgemmKernelFor(isa, tc, s.cout), tc, s.cout) >
+         1.08 * tileFill(sgemmKernelFor(isa, s.cout, tc), s.cout, tc);
+}
+const GemmKernelTable* winoKernelT(const Conv2dShape& s, Isa isa, WinogradTile tile) {
+  return sgemmKernelFor(isa, winoGeometry(s, tile).tcMax, s.cout);
+}
+
 // One row of G applied to three filter rows a, b, c (each n = cin values): o[r] = G[r] . (a, b, c)
 // for the ALPHA rows of G. Used twice per output channel: G g (columns j of the taps), then
 // (G g) G^T (rows i of G g), each a contiguous loop over ic.
@@ -171,17 +197,25 @@ void storeFused(const float* src, float* dst, int64_t n, bool acc, bool relu, fl
 
 }  // namespace
 
+// Floats of one Winograd plane of U as packed: A panels (cout x cin), or B panels of U^T.
+int64_t winoUPlaneFloats(const Conv2dShape& s, Isa isa, WinogradTile tile) {
+  if (winoTransposed(s, isa, tile))
+    return roundUp(sgemmPackedBFloats(winoKernelT(s, isa, tile), s.cin, s.cout), 16);
+  return roundUp(sgemmPackedAFloats(winoKernel(s, isa, tile), s.cout, s.cin), 16);
+}
+
 int64_t winogradFilterFloats(const Conv2dShape& s, Isa isa, WinogradTile tile) {
   tile = resolve(s, tile);
   const int64_t alpha = tile == WinogradTile::F2 ? 4 : 6;
-  return alpha * alpha * roundUp(sgemmPackedAFloats(winoKernel(s, isa, tile), s.cout, s.cin), 16);
+  return alpha * alpha * winoUPlaneFloats(s, isa, tile);
 }
 
 int64_t winogradLayoutKey(const Conv2dShape& s, Isa isa, WinogradTile tile) {
   tile = resolve(s, tile);
+  const bool transposed = winoTransposed(s, isa, tile);
   int mr = 0, nr = 0;
-  sgemmTableTile(winoKernel(s, isa, tile), &mr, &nr);
-  return (static_cast<int64_t>(tile) * 1000 + mr) * 1000 + nr;
+  sgemmTableTile(transposed ? winoKernelT(s, isa, tile) : winoKernel(s, isa, tile), &mr, &nr);
+  return ((static_cast<int64_t>(tile) * 1000 + mr) * 1000 + nr) * 2 + (transposed ? 1 : 0);
 }
 
 void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, float* u,
@@ -189,14 +223,16 @@ void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, floa
   tile = resolve(s, tile);
   const int64_t alpha = tile == WinogradTile::F2 ? 4 : 6;
   const int64_t planes = alpha * alpha;
-  const GemmKernelTable* t = winoKernel(s, isa, tile);
+  const bool transposed = winoTransposed(s, isa, tile);
+  const GemmKernelTable* t = transposed ? winoKernelT(s, isa, tile) : winoKernel(s, isa, tile);
   int mr = 1, nr = 1;
   sgemmTableTile(t, &mr, &nr);
-  const int64_t per = roundUp(sgemmPackedAFloats(t, s.cout, s.cin), 16);
+  const int64_t per = winoUPlaneFloats(s, isa, tile);
   // A block of output channels at a time (a multiple of the kernel's MR, ~32 rows): the plain
   // U[e][oc][ic] of the block stays within L2 and no layer-sized scratch is allocated (16.8 /
   // 37.7 MB for 512->512, whose page faults were ~40% of an eager call with changed weights).
-  const int64_t block = mr * std::max<int64_t>(1, 32 / mr);
+  // (Transposed: blocks of one B panel, nr channels.)
+  const int64_t block = transposed ? nr : mr * std::max<int64_t>(1, 32 / mr);
   AlignedFloats plain = allocFloats(static_cast<size_t>(planes * std::min(block, s.cout) * s.cin));
   if (!plain) throw std::bad_alloc();
   GemmShape g;
@@ -209,8 +245,18 @@ void winogradTransformFilter(const Conv2dShape& s, Isa isa, const float* w, floa
     const float* wb = w + oc0 * s.cin * 9;
     if (tile == WinogradTile::F2) winograd22TransformFilterPlain(sb, wb, plain.get());
     else winograd43TransformFilterPlain(sb, wb, plain.get());
-    for (int64_t e = 0; e < planes; ++e)
-      sgemmPackARows(t, g, plain.get() + e * sb.cout * s.cin, oc0, sb.cout, u + e * per);
+    for (int64_t e = 0; e < planes; ++e) {
+      if (transposed) {  // B(ic, oc) = U[e][oc][ic]: U^T, stored transposed
+        GemmShape gb;
+        gb.k = s.cin;
+        gb.n = s.cout;
+        gb.transB = true;
+        gb.ldb = s.cin;
+        sgemmPackBCols(t, gb, plain.get() + e * sb.cout * s.cin, oc0, sb.cout, u + e * per);
+      } else {
+        sgemmPackARows(t, g, plain.get() + e * sb.cout * s.cin, oc0, sb.cout, u + e * per);
+      }
+    }
   }
 }
 
@@ -224,8 +270,9 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
   const WinoGeometry geo = winoGeometry(s, tile);
   const int64_t m = geo.m, alpha = geo.alpha, planes = alpha * alpha;
   const int64_t th = geo.th, tw = geo.tw;
-  const GemmKernelTable* kernel = winoKernel(s, isa, tile);
-  const int64_t uPer = roundUp(sgemmPackedAFloats(kernel, s.cout, s.cin), 16);
+  const bool transposed = winoTransposed(s, isa, tile);
+  const GemmKernelTable* kernel = transposed ? winoKernelT(s, isa, tile) : winoKernel(s, isa, tile);
+  const int64_t uPer = winoUPlaneFloats(s, isa, tile);
   const WinoFns& fns = winoFor(isa, tile);
   const int64_t tcMax = geo.tcMax;
   // Padded input row (+4: whole last phase group; a multiple of 32 so that F(4x4)'s phase pass
@@ -233,8 +280,8 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
   const int64_t rs = roundUp(m * tw + 4, 32);
   const int64_t os = roundUp(m * roundUp(tw, 8), 16);
   GemmShape gs;
-  gs.m = s.cout;
-  gs.n = tcMax;
+  gs.m = transposed ? tcMax : s.cout;
+  gs.n = transposed ? s.cout : tcMax;
   gs.k = s.cin;
   const int64_t gemmScratch = roundUp(sgemmScratchFloats(kernel, gs), 16);
   // Small images (few tiles per tile row): the whole-plane transforms, one job per (channel,
@@ -332,6 +379,18 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
 #pragma omp for schedule(static)
 #endif
       for (int64_t e = 0; e < planes; ++e) {
+        if (transposed) {  // M[e]^T (tc x cout) = V[e]^T x U[e]^T; V[e] is stored cin x tc
+          GemmShape g;
+          g.m = tc;
+          g.n = s.cout;
+          g.k = s.cin;
+          g.transA = true;
+          g.lda = tc;
+          g.ldc = s.cout;
+          sgemmSerialPackedB(kernel, g, V + e * s.cin * tc, u + e * uPer, M + e * s.cout * tc,
+                             GemmEpilogue(), gbuf);
+          continue;
+        }
         GemmShape g;
         g.m = s.cout;
         g.n = tc;
@@ -343,7 +402,20 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
                            GemmEpilogue(), gbuf);
       }
       // 3. output transform: one (channel, segment) or one (channel, tile row) per iteration.
-      if (fns.outputTiles) {  // AVX-512: straight into y, the fused store included
+      if (transposed) {  // M^T: 16 channels of one tile are contiguous
+        const int64_t groups = (s.cout + 15) / 16;
+#if defined(CONVNODE_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (int64_t job = 0; job < groups * nseg; ++job) {
+          const int64_t oc0 = job / nseg * 16, q = job % nseg;
+          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          fns.outputTilesT(M + (lo - r0) * tw * s.cout + oc0, s.cout * tc, s.cout,
+                           std::min<int64_t>(16, s.cout - oc0), bias ? bias + oc0 : nullptr,
+                           lo - b * th, hi - lo, tw, y + (b * s.cout + oc0) * planeOut, planeOut,
+                           s.outH, s.outW, accumulate, relu, clampMax);
+        }
+      } else if (fns.outputTiles) {  // AVX-512: straight into y, the fused store included
 #if defined(CONVNODE_OPENMP)
 #pragma omp for schedule(static)
 #endif

@@ -19,6 +19,9 @@
 #ifndef WINO_OUTPUT_TILES
 #define WINO_OUTPUT_TILES nullptr
 #endif
+#ifndef WINO_OUTPUT_TILES_T
+#define WINO_OUTPUT_TILES_T nullptr
+#endif
 
 namespace convnode {
 namespace {
@@ -217,7 +220,7 @@ void wino22OutputPlane(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, 
 
 const WinoFns& WINO_TABLE_NAME() {
   static const WinoFns fns = {wino22Input, wino22Output, wino22InputPlane, wino22OutputPlane,
-                              WINO_INPUT_TILES, WINO_OUTPUT_TILES};
+                              WINO_INPUT_TILES, WINO_OUTPUT_TILES, WINO_OUTPUT_TILES_T};
   return fns;
 }
 

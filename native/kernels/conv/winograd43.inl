@@ -25,6 +25,9 @@
 #ifndef WINO_OUTPUT_TILES
 #define WINO_OUTPUT_TILES nullptr
 #endif
+#ifndef WINO_OUTPUT_TILES_T
+#define WINO_OUTPUT_TILES_T nullptr
+#endif
 
 namespace convnode {
 namespace {
@@ -328,7 +331,7 @@ void wino43OutputPlane(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, 
 
 const Wino43Fns& WINO_TABLE_NAME() {
   static const Wino43Fns fns = {winoInput, winoOutput, wino43InputPlane, wino43OutputPlane,
-                                WINO_INPUT_TILES, WINO_OUTPUT_TILES};
+                                WINO_INPUT_TILES, WINO_OUTPUT_TILES, WINO_OUTPUT_TILES_T};
   return fns;
 }
 

@@ -20,12 +20,17 @@ void wino43InputAvx512(const float* plane, int64_t h, int64_t w, int64_t padTop,
 void wino43OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t nrows, int64_t tw,
                              float bias, float* y, int64_t outH, int64_t outW, bool accumulate,
                              bool relu, float clampMax);
+void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t nch,
+                              const float* bias, int64_t ty0, int64_t nrows, int64_t tw, float* y,
+                              int64_t planeOut, int64_t outH, int64_t outW, bool accumulate,
+                              bool relu, float clampMax);
 }  // namespace
 }  // namespace convnode
 
 #define WINO_TABLE_NAME wino43Avx512
 #define WINO_INPUT_TILES wino43InputAvx512
 #define WINO_OUTPUT_TILES wino43OutputTilesAvx512
+#define WINO_OUTPUT_TILES_T wino43OutputTilesTAvx512
 #include "kernels/conv/winograd43.inl"
 #include "kernels/conv/winograd_store_avx512.h"
 
@@ -206,6 +211,98 @@ void wino43OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t n
                            std::min<int64_t>(4, cnt - first), 4, j, tw, ty0, y, outH, outW,
                            accumulate, relu, clampMax);
         }
+      }
+    }
+  }
+}
+
+// r[k] -> r[c] (lane k): a 16 x 16 transpose in three rounds of lane shuffles (32-bit pairs,
+// 64-bit pairs, then 128-bit quarters).
+inline void transpose16(__m512* r) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  __m512 u[16];  // u[4i + c]: quarter L = column 4L + c of rows 4i .. 4i+3
+  for (int i = 0; i < 4; ++i) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+  }
+  for (int c = 0; c < 4; ++c) {
+    const __m512 a02 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);   // quarters 0, 2
+    const __m512 b02 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+    const __m512 a13 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xdd);   // quarters 1, 3
+    const __m512 b13 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xdd);
+    r[c] = _mm512_shuffle_f32x4(a02, b02, 0x88);
+    r[8 + c] = _mm512_shuffle_f32x4(a02, b02, 0xdd);
+    r[4 + c] = _mm512_shuffle_f32x4(a13, b13, 0x88);
+    r[12 + c] = _mm512_shuffle_f32x4(a13, b13, 0xdd);
+  }
+}
+
+// Output transform from the transposed products (M^T), one tile at a time with 16 channels as
+// the lanes: Y = A^T M A (+ bias) gives the tile's 16 outputs as 16 vectors of channels; a
+// transpose turns them into one vector per channel whose quarters are the tile's 4 output
+// rows, each stored (4 columns, masked at the right edge) with the fused epilogue.
+void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t nch,
+                              const float* bias, int64_t ty0, int64_t nrows, int64_t tw, float* y,
+                              int64_t planeOut, int64_t outH, int64_t outW, bool accumulate,
+                              bool relu, float clampMax) {
+  const __mmask16 chMask = static_cast<__mmask16>(nch >= 16 ? 0xffff : (1u << nch) - 1);
+  const __m512 biasV = bias ? _mm512_maskz_loadu_ps(chMask, bias) : _mm512_setzero_ps();
+  const __m512 two = _mm512_set1_ps(2.0f), four = _mm512_set1_ps(4.0f), eight = _mm512_set1_ps(8.0f);
+  const __m128 zero4 = _mm_setzero_ps(), clamp4 = _mm_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
+  const int64_t n = nrows * tw;
+  for (int64_t t = 0; t < n; ++t) {
+    const int64_t tj = t / tw, tx = t % tw;
+    const float* mt = m + t * ldt;
+    __m512 S[4][6];
+    for (int c = 0; c < 6; ++c) {
+      __m512 r[6];
+      for (int q = 0; q < 6; ++q) r[q] = _mm512_maskz_loadu_ps(chMask, mt + (q * 6 + c) * ldm);
+      const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
+      const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
+      S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
+      S[1][c] = _mm512_fmadd_ps(two, q34, q12);
+      S[2][c] = _mm512_fmadd_ps(four, p34, p12);
+      S[3][c] = _mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), r[5]);
+    }
+    __m512 o[16];  // o[4j + q]: output (row j, column q) of the tile, lanes = channels
+    for (int j = 0; j < 4; ++j) {
+      const __m512* c = S[j];
+      const __m512 p12 = _mm512_add_ps(c[1], c[2]), q12 = _mm512_sub_ps(c[1], c[2]);
+      const __m512 p34 = _mm512_add_ps(c[3], c[4]), q34 = _mm512_sub_ps(c[3], c[4]);
+      o[4 * j + 0] = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], p12), p34), biasV);
+      o[4 * j + 1] = _mm512_add_ps(_mm512_fmadd_ps(two, q34, q12), biasV);
+      o[4 * j + 2] = _mm512_add_ps(_mm512_fmadd_ps(four, p34, p12), biasV);
+      o[4 * j + 3] = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), c[5]), biasV);
+    }
+    transpose16(o);  // o[ch]: quarter j = output row j of channel ch
+    const int64_t cols = std::min<int64_t>(4, outW - 4 * tx);
+    const __mmask8 colMask = static_cast<__mmask8>((1u << cols) - 1);
+    for (int j = 0; j < 4; ++j) {
+      const int64_t oy = 4 * (ty0 + tj) + j;
+      if (oy >= outH) break;
+      float* row = y + oy * outW + 4 * tx;
+      for (int64_t ch = 0; ch < nch; ++ch) {
+        __m128 v;
+        switch (j) {  // the quarter index must be a constant
+          case 0: v = _mm512_extractf32x4_ps(o[ch], 0); break;
+          case 1: v = _mm512_extractf32x4_ps(o[ch], 1); break;
+          case 2: v = _mm512_extractf32x4_ps(o[ch], 2); break;
+          default: v = _mm512_extractf32x4_ps(o[ch], 3); break;
+        }
+        float* dst = row + ch * planeOut;
+        if (accumulate) v = _mm_add_ps(v, _mm_maskz_loadu_ps(colMask, dst));
+        if (relu) v = _mm_max_ps(zero4, v);
+        if (clamp) v = _mm_min_ps(clamp4, v);
+        _mm_mask_storeu_ps(dst, colMask, v);
       }
     }
   }

@@ -77,6 +77,14 @@ void sgemmPrepackedA(const GemmKernelTable* t, const GemmShape& s, const float* 
                      int threads = 0);
 void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
                         const float* b, float* c, const GemmEpilogue& ep, float* scratch);
+// The B side prepacked instead (Winograd's U^T in the transposed orientation): columns
+// [j0, j0 + cols) of op(B) (j0 a multiple of the table's NR; `b` points at column j0, s.n is
+// the whole n) packed into their place; then a single-threaded product reading them in place.
+int64_t sgemmPackedBFloats(const GemmKernelTable* t, int64_t k, int64_t n);
+void sgemmPackBCols(const GemmKernelTable* t, const GemmShape& s, const float* b, int64_t j0,
+                    int64_t cols, float* packed);
+void sgemmSerialPackedB(const GemmKernelTable* t, const GemmShape& s, const float* a,
+                        const float* packedB, float* c, const GemmEpilogue& ep, float* scratch);
 
 // The register tile (MR rows x NR columns of C) of the ISA's micro-kernel, so callers can pick
 // the GEMM orientation that wastes the fewest lanes on ragged edges.

@@ -82,9 +82,11 @@ struct Block {
 
 // packedA (optional): all of op(A) prepacked by sgemmPackA, laid out [kc block][MR panel][kc][MR],
 // so the panels of any MR-aligned row block are one contiguous run and are used in place.
+// packedB (optional, with packedA unset): all of op(B) prepacked by sgemmPackB, laid out [kc
+// block][NR panel][kc][NR], used in place (no B packing per call).
 void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
               float* c, const GemmEpilogue& ep, const Block& blk, float* abuf, float* bbuf,
-              const float* packedA) {
+              const float* packedA, const float* packedB = nullptr) {
   const int64_t MR = t.mr, NR = t.nr;
   const GemmUkernelFn ukernel = packedA && t.ukernelPrepacked ? t.ukernelPrepacked : t.ukernel;
   for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
@@ -93,7 +95,9 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
       const int64_t kc = std::min<int64_t>(t.kc, s.k - pc);
       const bool first = pc == 0;
       const bool last = pc + kc >= s.k;
-      t.packB(b, s.ldb, s.transB, pc, jc, kc, nc, bbuf);
+      const float* bp = bbuf;
+      if (packedB) bp = packedB + roundUp(s.n, t.nr) * pc + jc * kc;
+      else t.packB(b, s.ldb, s.transB, pc, jc, kc, nc, bbuf);
       for (int64_t ic = blk.i0; ic < blk.i1; ic += t.mc) {
         const int64_t mc = std::min<int64_t>(t.mc, blk.i1 - ic);
         const float* ap = abuf;
@@ -111,7 +115,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = std::min(MR, mc - ir);
             p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
-            ukernel(kc, ap + ir * kc, bbuf + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
+            ukernel(kc, ap + ir * kc, bp + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
                       mr, nr, p);
           }
         }
@@ -372,6 +376,31 @@ void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const floa
   int64_t aSize, total;
   packSizes(*t, s, &aSize, &total);
   runBlock(*t, s, nullptr, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, packedA);
+}
+
+int64_t sgemmPackedBFloats(const GemmKernelTable* t, int64_t k, int64_t n) {
+  return roundUp(n, t->nr) * k;
+}
+
+void sgemmPackBCols(const GemmKernelTable* t, const GemmShape& s, const float* b, int64_t j0,
+                    int64_t cols, float* packed) {
+  for (int64_t pc = 0; pc < s.k; pc += t->kc) {
+    const int64_t kc = std::min<int64_t>(t->kc, s.k - pc);
+    t->packB(b, s.ldb, s.transB, pc, 0, kc, cols, packed + roundUp(s.n, t->nr) * pc + j0 * kc);
+  }
+}
+
+void sgemmSerialPackedB(const GemmKernelTable* t, const GemmShape& s, const float* a,
+                        const float* packedB, float* c, const GemmEpilogue& ep, float* scratch) {
+  if (s.m <= 0 || s.n <= 0) return;
+  if (s.k <= 0 || s.alpha == 0.0f) {
+    scaleAndEpilogue(s, c, ep);
+    return;
+  }
+  int64_t aSize, total;
+  packSizes(*t, s, &aSize, &total);
+  runBlock(*t, s, a, nullptr, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, nullptr,
+           packedB);
 }
 
 const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }
