@@ -97,6 +97,13 @@ function cases(): Case[] {
       return { name: `winograd relu6 clamp and residual without activation, batch ${n}, ${hw}x${hw}`, input: [n, 32, hw, hw], fusedAdds: 1, fusedRelus: 2, algos: ['winograd'],
         net: (x: cn.Tensor) => { const y = cn.relu6(conv(x, wa, { padding: 1 })); return cn.add(conv(cn.relu6(conv(y, wc, { padding: 1 })), wb, { padding: 1 }), y); } };
     })),
+    // AVX-512 F(4x4) with transposed products (49 tiles as rows, 48 channels as columns): the
+    // clamp and the residual add + ReLU in the M^T output store; batch 2 spans two images.
+    ...[1, 2].map((n) => {
+      const wa = w([48, 48, 3, 3], 70, 0.3), wb = w([48, 48, 3, 3], 71, 0.3), wc = w([48, 48, 3, 3], 73, 0.3), bb = w([48], 72, 0.1);
+      return { name: `winograd transposed products: relu6 clamp, residual + relu, batch ${n}, 26x26`, input: [n, 48, 26, 26], fusedAdds: 1, fusedRelus: 3, algos: ['winograd'],
+        net: (x: cn.Tensor) => { const y = cn.relu6(conv(x, wa, { padding: 1 })); return cn.relu(cn.add(conv(cn.relu(conv(y, wc, { padding: 1 })), wb, { padding: 1 }, bb), y)); } };
+    }),
     // ReLU6 in a linear store and in an im2col conv (a clamp pass).
     { name: 'relu6 after linear and im2col conv', input: [2, 8, 9, 9], fusedAdds: 0, fusedRelus: 2,
       net: (x) => cn.relu6(cn.linear(cn.flatten(cn.globalAvgPool2d(cn.relu6(conv(x, w0, { padding: 1, stride: 2 }))), 1), fc, fcb)) },

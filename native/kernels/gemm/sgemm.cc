@@ -115,6 +115,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = std::min(MR, mc - ir);
             p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
+            p.farB = packedB && ir == 0;
             ukernel(kc, ap + ir * kc, bp + jr * kc, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
                       mr, nr, p);
           }

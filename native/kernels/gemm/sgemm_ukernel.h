@@ -17,6 +17,9 @@ struct GemmUkParams {
   bool relu = false;               // applied last (last k block only)
   bool clamp = false;              // then min(., clampMax), NaN kept (last k block only)
   float clampMax = 0.0f;
+  // B prepacked once and streamed from memory (Winograd's U^T): the AVX-512 kernels prefetch it
+  // far ahead into L2 (the driver sets this on the first row tile of each B panel only).
+  bool farB = false;
 };
 
 // c[i*ldc + j] = epilogue(alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[i*ldc + j])

@@ -76,6 +76,15 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
       _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR), _MM_HINT_T1);
       if (MR * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR + 16), _MM_HINT_T1);
     }
+    if (p.farB) {
+      // The same for a prepacked B panel (its 16*NVB floats a step, 32 steps ahead; past the
+      // panel's end this reaches into the next one, which follows it in memory). 3x3 256->256
+      // @14 Winograd with U^T as B, caches flushed before each call, 1 thread: see
+      // conv_winograd.cc winoTransposed.
+#pragma GCC unroll 4
+      for (int v = 0; v < NVB; ++v)
+        _mm_prefetch(reinterpret_cast<const char*>(b + 32 * 16 * NVB + 16 * v), _MM_HINT_T1);
+    }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
