@@ -4,6 +4,9 @@
 
 #include "kernels/conv/conv_isa.h"
 #if defined(__x86_64__)
+// GCC 12 flags _mm512_undefined_ps() placeholders inside some intrinsics as maybe-uninitialized
+// (a false positive, as in sgemm_ukernel_avx512.cc).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 #include <immintrin.h>
 

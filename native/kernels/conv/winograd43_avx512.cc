@@ -4,6 +4,9 @@
 
 #include "kernels/conv/conv_isa.h"
 #if defined(__x86_64__)
+// GCC 12 flags _mm512_undefined_ps() placeholders inside some intrinsics as maybe-uninitialized
+// (a false positive, as in sgemm_ukernel_avx512.cc).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 #include <immintrin.h>
 
@@ -245,10 +248,12 @@ inline void transpose16(__m512* r) {
   }
 }
 
-// Output transform from the transposed products (M^T), one tile at a time with 16 channels as
-// the lanes: Y = A^T M A (+ bias) gives the tile's 16 outputs as 16 vectors of channels; a
-// transpose turns them into one vector per channel whose quarters are the tile's 4 output
-// rows, each stored (4 columns, masked at the right edge) with the fused epilogue.
+// Output transform from the transposed products (M^T), 16 channels as the lanes: Y = A^T M A
+// (+ bias) gives a tile's 16 outputs as 16 vectors of channels; a transpose turns them into one
+// vector per channel (its quarters are the tile's 4 output rows). Four horizontally adjacent
+// tiles are kept per channel, so each output row is stored as one 16-column vector (with the
+// fused epilogue, masked at the right edge) rather than four 4-column pieces. 3x3 64->64 @56:
+// 72 -> ~50 us.
 void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t nch,
                               const float* bias, int64_t ty0, int64_t nrows, int64_t tw, float* y,
                               int64_t planeOut, int64_t outH, int64_t outW, bool accumulate,
@@ -256,53 +261,68 @@ void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t 
   const __mmask16 chMask = static_cast<__mmask16>(nch >= 16 ? 0xffff : (1u << nch) - 1);
   const __m512 biasV = bias ? _mm512_maskz_loadu_ps(chMask, bias) : _mm512_setzero_ps();
   const __m512 two = _mm512_set1_ps(2.0f), four = _mm512_set1_ps(4.0f), eight = _mm512_set1_ps(8.0f);
-  const __m128 zero4 = _mm_setzero_ps(), clamp4 = _mm_set1_ps(clampMax);
+  const __m512 zero = _mm512_setzero_ps(), clampV = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
-  const int64_t n = nrows * tw;
-  for (int64_t t = 0; t < n; ++t) {
-    const int64_t tj = t / tw, tx = t % tw;
-    const float* mt = m + t * ldt;
-    __m512 S[4][6];
-    for (int c = 0; c < 6; ++c) {
-      __m512 r[6];
-      for (int q = 0; q < 6; ++q) r[q] = _mm512_maskz_loadu_ps(chMask, mt + (q * 6 + c) * ldm);
-      const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
-      const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
-      S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
-      S[1][c] = _mm512_fmadd_ps(two, q34, q12);
-      S[2][c] = _mm512_fmadd_ps(four, p34, p12);
-      S[3][c] = _mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), r[5]);
-    }
-    __m512 o[16];  // o[4j + q]: output (row j, column q) of the tile, lanes = channels
-    for (int j = 0; j < 4; ++j) {
-      const __m512* c = S[j];
-      const __m512 p12 = _mm512_add_ps(c[1], c[2]), q12 = _mm512_sub_ps(c[1], c[2]);
-      const __m512 p34 = _mm512_add_ps(c[3], c[4]), q34 = _mm512_sub_ps(c[3], c[4]);
-      o[4 * j + 0] = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], p12), p34), biasV);
-      o[4 * j + 1] = _mm512_add_ps(_mm512_fmadd_ps(two, q34, q12), biasV);
-      o[4 * j + 2] = _mm512_add_ps(_mm512_fmadd_ps(four, p34, p12), biasV);
-      o[4 * j + 3] = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), c[5]), biasV);
-    }
-    transpose16(o);  // o[ch]: quarter j = output row j of channel ch
-    const int64_t cols = std::min<int64_t>(4, outW - 4 * tx);
-    const __mmask8 colMask = static_cast<__mmask8>((1u << cols) - 1);
-    for (int j = 0; j < 4; ++j) {
-      const int64_t oy = 4 * (ty0 + tj) + j;
-      if (oy >= outH) break;
-      float* row = y + oy * outW + 4 * tx;
-      for (int64_t ch = 0; ch < nch; ++ch) {
-        __m128 v;
-        switch (j) {  // the quarter index must be a constant
-          case 0: v = _mm512_extractf32x4_ps(o[ch], 0); break;
-          case 1: v = _mm512_extractf32x4_ps(o[ch], 1); break;
-          case 2: v = _mm512_extractf32x4_ps(o[ch], 2); break;
-          default: v = _mm512_extractf32x4_ps(o[ch], 3); break;
+  alignas(64) float group[16][4][16];  // [channel][tile of the group][its 16 outputs]
+  for (int64_t tj = 0; tj < nrows; ++tj) {
+    for (int64_t tx0 = 0; tx0 < tw; tx0 += 4) {
+      const int64_t g = std::min<int64_t>(4, tw - tx0);
+      for (int64_t i = 0; i < g; ++i) {
+        const float* mt = m + (tj * tw + tx0 + i) * ldt;
+        __m512 S[4][6];
+        for (int c = 0; c < 6; ++c) {
+          __m512 r[6];
+          for (int q = 0; q < 6; ++q) r[q] = _mm512_maskz_loadu_ps(chMask, mt + (q * 6 + c) * ldm);
+          const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
+          const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
+          S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
+          S[1][c] = _mm512_fmadd_ps(two, q34, q12);
+          S[2][c] = _mm512_fmadd_ps(four, p34, p12);
+          S[3][c] = _mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), r[5]);
         }
-        float* dst = row + ch * planeOut;
-        if (accumulate) v = _mm_add_ps(v, _mm_maskz_loadu_ps(colMask, dst));
-        if (relu) v = _mm_max_ps(zero4, v);
-        if (clamp) v = _mm_min_ps(clamp4, v);
-        _mm_mask_storeu_ps(dst, colMask, v);
+        __m512 o[16];  // o[4j + q]: output (row j, column q) of the tile, lanes = channels
+        for (int j = 0; j < 4; ++j) {
+          const __m512* c = S[j];
+          const __m512 p12 = _mm512_add_ps(c[1], c[2]), q12 = _mm512_sub_ps(c[1], c[2]);
+          const __m512 p34 = _mm512_add_ps(c[3], c[4]), q34 = _mm512_sub_ps(c[3], c[4]);
+          o[4 * j + 0] = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], p12), p34), biasV);
+          o[4 * j + 1] = _mm512_add_ps(_mm512_fmadd_ps(two, q34, q12), biasV);
+          o[4 * j + 2] = _mm512_add_ps(_mm512_fmadd_ps(four, p34, p12), biasV);
+          o[4 * j + 3] = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), c[5]), biasV);
+        }
+        transpose16(o);  // o[ch]: quarter j = output row j of channel ch
+        for (int64_t ch = 0; ch < nch; ++ch) _mm512_store_ps(group[ch][i], o[ch]);
+      }
+      // Row j of the group, per channel: quarter j of each of its tiles, side by side.
+      const int64_t cols = std::min<int64_t>(4 * g, outW - 4 * tx0);
+      const __mmask16 colMask = static_cast<__mmask16>(cols >= 16 ? 0xffff : (1u << cols) - 1);
+      const int64_t rows = std::min<int64_t>(4, outH - 4 * (ty0 + tj));
+      float* base = y + 4 * (ty0 + tj) * outW + 4 * tx0;
+      for (int64_t ch = 0; ch < nch; ++ch) {
+        const __m512 t0 = _mm512_load_ps(group[ch][0]), t1 = _mm512_load_ps(group[ch][1]);
+        const __m512 t2 = _mm512_load_ps(group[ch][2]), t3 = _mm512_load_ps(group[ch][3]);
+        __m512 row[4];
+        // shuffle_f32x4 picks quarters by constant: [t0.j, t0.j, t1.j, t1.j], then [., ., t2/3.j].
+#define WINO_ROW(J)                                                                        \
+  {                                                                                        \
+    const __m512 a = _mm512_shuffle_f32x4(t0, t1, (J) | ((J) << 2) | ((J) << 4) | ((J) << 6)); \
+    const __m512 b = _mm512_shuffle_f32x4(t2, t3, (J) | ((J) << 2) | ((J) << 4) | ((J) << 6)); \
+    row[J] = _mm512_shuffle_f32x4(a, b, 0x88);                                             \
+  }
+        WINO_ROW(0)
+        WINO_ROW(1)
+        WINO_ROW(2)
+        WINO_ROW(3)
+#undef WINO_ROW
+        float* dstCh = base + ch * planeOut;
+        for (int64_t j = 0; j < rows; ++j) {
+          __m512 v = row[j];
+          float* dst = dstCh + j * outW;
+          if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(colMask, dst));
+          if (relu) v = _mm512_max_ps(zero, v);
+          if (clamp) v = _mm512_min_ps(clampV, v);
+          _mm512_mask_storeu_ps(dst, colMask, v);
+        }
       }
     }
   }
