@@ -9,6 +9,9 @@
 //                       pre-packed in the A-panel layout of the layer's micro-kernel (the
 //                       AVX-512 28x16 one when a chunk has <= 16 tiles)
 //   3. output transform Y(tile t, oc) = A^T M[.][oc][t] A + bias (ReLU fused)
+// On AVX-512 (F(4x4), >= 32 tiles in a chunk) the products may run transposed instead,
+// M[e]^T = V[e]^T x U[e]^T with U^T prepacked as the B side, where the tiles fill the register
+// tile's rows better than its columns (winoTransposed); the output transform then reads M^T.
 // That is the "[Cout x Cin] x [Cin x tiles]" batched-GEMM form of Lavin & Gray: the products
 // are independent, so the threads split them (each GEMM single-threaded, on its own
 // preallocated packing scratch) and split channels in the transforms.
@@ -202,12 +205,14 @@ void storeFused(const float* src, float* dst, int64_t n, bool acc, bool relu, fl
 
 }  // namespace
 
+namespace {
 // Floats of one Winograd plane of U as packed: A panels (cout x cin), or B panels of U^T.
 int64_t winoUPlaneFloats(const Conv2dShape& s, Isa isa, WinogradTile tile) {
   if (winoTransposed(s, isa, tile))
     return roundUp(sgemmPackedBFloats(winoKernelT(s, isa, tile), s.cin, s.cout), 16);
   return roundUp(sgemmPackedAFloats(winoKernel(s, isa, tile), s.cout, s.cin), 16);
 }
+}  // namespace
 
 int64_t winogradFilterFloats(const Conv2dShape& s, Isa isa, WinogradTile tile) {
   tile = resolve(s, tile);
