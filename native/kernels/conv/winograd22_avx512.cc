@@ -25,7 +25,7 @@ void wino22OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t n
 #define WINO_INPUT_TILES wino22InputTilesAvx512
 #define WINO_OUTPUT_TILES wino22OutputTilesAvx512
 #include "kernels/conv/winograd22.inl"
-#include "kernels/conv/winograd_store_avx512.h"
+#include "kernels/conv/winograd_avx512.h"
 
 namespace convnode {
 namespace {
@@ -47,34 +47,13 @@ void wino22InputTilesAvx512(const float* plane, int64_t h, int64_t w, int64_t pa
                             int64_t padLeft, int64_t ty0, int64_t nrows, int64_t tw, float* v,
                             int64_t ldv, float* /*tmp*/) {
   const int64_t n = nrows * tw;
-  const __m512i hv = _mm512_set1_epi32(static_cast<int32_t>(h));
-  const __m512i wv = _mm512_set1_epi32(static_cast<int32_t>(w));
-  const __m512i zero = _mm512_setzero_si512();
-  alignas(64) int32_t iyb[16], ixb[16];
   for (int64_t t0 = 0; t0 < n; t0 += 16) {
-    const int64_t cnt = std::min<int64_t>(16, n - t0);
-    const __mmask16 live = static_cast<__mmask16>(cnt == 16 ? 0xffff : (1u << cnt) - 1);
-    for (int l = 0; l < 16; ++l) {
-      const int64_t t = t0 + std::min<int64_t>(l, cnt - 1);
-      iyb[l] = static_cast<int32_t>(2 * (ty0 + t / tw) - padTop);
-      ixb[l] = static_cast<int32_t>(2 * (t % tw) - padLeft);
-    }
-    const __m512i iy0 = _mm512_load_si512(iyb), ix0 = _mm512_load_si512(ixb);
+    const WinoTileWindows<4> win(2, t0, n, tw, ty0, h, w, padTop, padLeft);
+    const __mmask16 live = win.live;
     __m512 W[4][4];  // W[i][c] = B^T[i] . d[.][c] (vertical pass), then the horizontal one
-    __mmask16 rowOk[4];
-    __m512i rowOff[4];
-    for (int r = 0; r < 4; ++r) {
-      const __m512i iy = _mm512_add_epi32(iy0, _mm512_set1_epi32(r));
-      rowOk[r] = _mm512_mask_cmplt_epi32_mask(_mm512_cmpge_epi32_mask(iy, zero), iy, hv) & live;
-      rowOff[r] = _mm512_mullo_epi32(iy, wv);
-    }
     for (int c = 0; c < 4; ++c) {
-      const __m512i ix = _mm512_add_epi32(ix0, _mm512_set1_epi32(c));
-      const __mmask16 colOk = _mm512_mask_cmplt_epi32_mask(_mm512_cmpge_epi32_mask(ix, zero), ix, wv);
       __m512 d[4];
-      for (int r = 0; r < 4; ++r)
-        d[r] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), rowOk[r] & colOk,
-                                        _mm512_add_epi32(rowOff[r], ix), plane, 4);
+      win.column(plane, c, d);
       __m512 t[4];
       bt4(d[0], d[1], d[2], d[3], t);
       for (int i = 0; i < 4; ++i) W[i][c] = t[i];

@@ -35,7 +35,7 @@ void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t 
 #define WINO_OUTPUT_TILES wino43OutputTilesAvx512
 #define WINO_OUTPUT_TILES_T wino43OutputTilesTAvx512
 #include "kernels/conv/winograd43.inl"
-#include "kernels/conv/winograd_store_avx512.h"
+#include "kernels/conv/winograd_avx512.h"
 
 namespace convnode {
 namespace {
@@ -51,6 +51,19 @@ inline void bt6(__m512 d0, __m512 d1, __m512 d2, __m512 d3, __m512 d4, __m512 d5
   t[5] = _mm512_fmadd_ps(four, d1, _mm512_fnmadd_ps(five, d3, d5));
 }
 
+// o = A^T r along one axis (winograd43.inl's WINO_AT) on 16 lanes, + bias when BIAS.
+template <bool BIAS>
+inline void at6(const __m512* r, __m512 bias, __m512* o) {
+  const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
+  const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
+  o[0] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
+  o[1] = _mm512_fmadd_ps(_mm512_set1_ps(2.0f), q34, q12);
+  o[2] = _mm512_fmadd_ps(_mm512_set1_ps(4.0f), p34, p12);
+  o[3] = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(8.0f), q34, q12), r[5]);
+  if (BIAS)
+    for (int j = 0; j < 4; ++j) o[j] = _mm512_add_ps(o[j], bias);
+}
+
 // The input transform of tiles t = j*tw + tx (tile row ty0 + j, column tx; j < nrows), 16 tiles
 // per pass, each 6x6 input tile read straight from the unpadded plane with masked gathers (the
 // padding is the masked-off lanes): no padded copy of the plane, no index table, no
@@ -60,34 +73,13 @@ void wino43InputTilesAvx512(const float* plane, int64_t h, int64_t w, int64_t pa
                             int64_t padLeft, int64_t ty0, int64_t nrows, int64_t tw, float* v,
                             int64_t ldv, float* /*tmp*/) {
   const int64_t n = nrows * tw;
-  const __m512i hv = _mm512_set1_epi32(static_cast<int32_t>(h));
-  const __m512i wv = _mm512_set1_epi32(static_cast<int32_t>(w));
-  const __m512i zero = _mm512_setzero_si512();
-  alignas(64) int32_t iyb[16], ixb[16];
   for (int64_t t0 = 0; t0 < n; t0 += 16) {
-    const int64_t cnt = std::min<int64_t>(16, n - t0);
-    const __mmask16 live = static_cast<__mmask16>(cnt == 16 ? 0xffff : (1u << cnt) - 1);
-    for (int l = 0; l < 16; ++l) {
-      const int64_t t = t0 + std::min<int64_t>(l, cnt - 1);
-      iyb[l] = static_cast<int32_t>(4 * (ty0 + t / tw) - padTop);
-      ixb[l] = static_cast<int32_t>(4 * (t % tw) - padLeft);
-    }
-    const __m512i iy0 = _mm512_load_si512(iyb), ix0 = _mm512_load_si512(ixb);
+    const WinoTileWindows<6> win(4, t0, n, tw, ty0, h, w, padTop, padLeft);
+    const __mmask16 live = win.live;
     __m512 W[6][6];  // W[i][c] = B^T[i] . d[.][c] (vertical pass), then the horizontal one
-    __mmask16 rowOk[6];
-    __m512i rowOff[6];
-    for (int r = 0; r < 6; ++r) {
-      const __m512i iy = _mm512_add_epi32(iy0, _mm512_set1_epi32(r));
-      rowOk[r] = _mm512_mask_cmplt_epi32_mask(_mm512_cmpge_epi32_mask(iy, zero), iy, hv) & live;
-      rowOff[r] = _mm512_mullo_epi32(iy, wv);
-    }
     for (int c = 0; c < 6; ++c) {
-      const __m512i ix = _mm512_add_epi32(ix0, _mm512_set1_epi32(c));
-      const __mmask16 colOk = _mm512_mask_cmplt_epi32_mask(_mm512_cmpge_epi32_mask(ix, zero), ix, wv);
       __m512 d[6];
-      for (int r = 0; r < 6; ++r)
-        d[r] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), rowOk[r] & colOk,
-                                        _mm512_add_epi32(rowOff[r], ix), plane, 4);
+      win.column(plane, c, d);
       __m512 t[6];
       bt6(d[0], d[1], d[2], d[3], d[4], d[5], t);
       for (int i = 0; i < 6; ++i) W[i][c] = t[i];
@@ -171,7 +163,6 @@ void wino43OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t n
                              bool relu, float clampMax) {
   const int64_t n = nrows * tw;
   const __m512 biasV = _mm512_set1_ps(bias);
-  const __m512 two = _mm512_set1_ps(2.0f), four = _mm512_set1_ps(4.0f), eight = _mm512_set1_ps(8.0f);
   // Level 1: [o_a[0..7], o_b[0..7]] (half 0) or [o_a[8..15], o_b[8..15]] (half 1).
   // Level 2: out[4t + q] = o_q[4k + t] for the four tiles 4k..4k+3 of a half (k = 0, 1).
   alignas(64) int32_t l1[2][16], l2[2][16];
@@ -188,25 +179,17 @@ void wino43OutputTilesAvx512(const float* m, int64_t ldm, int64_t ty0, int64_t n
     for (int c = 0; c < 6; ++c) {
       __m512 r[6];
       for (int q = 0; q < 6; ++q) r[q] = _mm512_maskz_loadu_ps(live, m + (q * 6 + c) * ldm + t0);
-      const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
-      const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
-      S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
-      S[1][c] = _mm512_fmadd_ps(two, q34, q12);
-      S[2][c] = _mm512_fmadd_ps(four, p34, p12);
-      S[3][c] = _mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), r[5]);
+      __m512 col[4];
+      at6<false>(r, biasV, col);
+      for (int j = 0; j < 4; ++j) S[j][c] = col[j];
     }
     for (int j = 0; j < 4; ++j) {
-      const __m512* c = S[j];
-      const __m512 p12 = _mm512_add_ps(c[1], c[2]), q12 = _mm512_sub_ps(c[1], c[2]);
-      const __m512 p34 = _mm512_add_ps(c[3], c[4]), q34 = _mm512_sub_ps(c[3], c[4]);
-      const __m512 o0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], p12), p34), biasV);
-      const __m512 o1 = _mm512_add_ps(_mm512_fmadd_ps(two, q34, q12), biasV);
-      const __m512 o2 = _mm512_add_ps(_mm512_fmadd_ps(four, p34, p12), biasV);
-      const __m512 o3 = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), c[5]), biasV);
+      __m512 o[4];
+      at6<true>(S[j], biasV, o);
       for (int h = 0; h < 2; ++h) {
         if (8 * h >= cnt) break;
-        const __m512 x01 = _mm512_permutex2var_ps(o0, i1[h], o1);
-        const __m512 x23 = _mm512_permutex2var_ps(o2, i1[h], o3);
+        const __m512 x01 = _mm512_permutex2var_ps(o[0], i1[h], o[1]);
+        const __m512 x23 = _mm512_permutex2var_ps(o[2], i1[h], o[3]);
         for (int k = 0; k < 2; ++k) {
           const int64_t first = 8 * h + 4 * k;
           if (first >= cnt) break;
@@ -260,7 +243,6 @@ void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t 
                               bool relu, float clampMax) {
   const __mmask16 chMask = static_cast<__mmask16>(nch >= 16 ? 0xffff : (1u << nch) - 1);
   const __m512 biasV = bias ? _mm512_maskz_loadu_ps(chMask, bias) : _mm512_setzero_ps();
-  const __m512 two = _mm512_set1_ps(2.0f), four = _mm512_set1_ps(4.0f), eight = _mm512_set1_ps(8.0f);
   const __m512 zero = _mm512_setzero_ps(), clampV = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
   alignas(64) float group[16][4][16];  // [channel][tile of the group][its 16 outputs]
@@ -273,23 +255,12 @@ void wino43OutputTilesTAvx512(const float* m, int64_t ldm, int64_t ldt, int64_t 
         for (int c = 0; c < 6; ++c) {
           __m512 r[6];
           for (int q = 0; q < 6; ++q) r[q] = _mm512_maskz_loadu_ps(chMask, mt + (q * 6 + c) * ldm);
-          const __m512 p12 = _mm512_add_ps(r[1], r[2]), q12 = _mm512_sub_ps(r[1], r[2]);
-          const __m512 p34 = _mm512_add_ps(r[3], r[4]), q34 = _mm512_sub_ps(r[3], r[4]);
-          S[0][c] = _mm512_add_ps(_mm512_add_ps(r[0], p12), p34);
-          S[1][c] = _mm512_fmadd_ps(two, q34, q12);
-          S[2][c] = _mm512_fmadd_ps(four, p34, p12);
-          S[3][c] = _mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), r[5]);
+          __m512 col[4];
+          at6<false>(r, biasV, col);
+          for (int j = 0; j < 4; ++j) S[j][c] = col[j];
         }
         __m512 o[16];  // o[4j + q]: output (row j, column q) of the tile, lanes = channels
-        for (int j = 0; j < 4; ++j) {
-          const __m512* c = S[j];
-          const __m512 p12 = _mm512_add_ps(c[1], c[2]), q12 = _mm512_sub_ps(c[1], c[2]);
-          const __m512 p34 = _mm512_add_ps(c[3], c[4]), q34 = _mm512_sub_ps(c[3], c[4]);
-          o[4 * j + 0] = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], p12), p34), biasV);
-          o[4 * j + 1] = _mm512_add_ps(_mm512_fmadd_ps(two, q34, q12), biasV);
-          o[4 * j + 2] = _mm512_add_ps(_mm512_fmadd_ps(four, p34, p12), biasV);
-          o[4 * j + 3] = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(eight, q34, q12), c[5]), biasV);
-        }
+        for (int j = 0; j < 4; ++j) at6<true>(S[j], biasV, o + 4 * j);
         transpose16(o);  // o[ch]: quarter j = output row j of channel ch
         for (int64_t ch = 0; ch < nch; ++ch) _mm512_store_ps(group[ch][i], o[ch]);
       }
