@@ -291,3 +291,25 @@ describe('Winograd filter cache (eager calls)', () => {
     }
   });
 });
+
+// The AVX-512 Winograd paths (transposed products, per-channel-group output store, gathered and
+// row-loaded input windows) split their jobs over threads: 1 and 2 threads, each against the
+// reference, including shapes big enough to run on 2 (> 3M multiply-adds in the products).
+describe('winograd under 1 and 2 threads', () => {
+  const before = cn.getNumThreads();
+  for (const threads of [1, 2]) {
+    it.each([
+      ['transposed, 104 channels', L({ cin: 24, cout: 104, h: 26, w: 26, seed: 3 })],
+      ['transposed, batch 2, 64 @ 30', L({ n: 2, cin: 16, cout: 64, h: 30, w: 30, seed: 4, relu: true })],
+      ['normal orientation, 16 tiles, 96 channels', L({ cin: 96, cout: 96, h: 14, w: 14, seed: 5 })],
+      ['F(2x2) at 7x7, 160 channels', L({ cin: 160, cout: 160, h: 7, w: 7, seed: 6 })],
+    ])(`threads=${threads}: %s`, (_name, l) => {
+      cn.setNumThreads(threads);
+      try {
+        for (const isa of ISAS) check(l, isa, ['winograd'], 2e-5);
+      } finally {
+        cn.setNumThreads(before);
+      }
+    });
+  }
+});
