@@ -53,7 +53,8 @@ void maxPool2dBackwardGeneric(const Pool2dShape& s, Isa isa, const float* x, con
         float* d1 = d0 + s.w;
         for (int64_t ox = 0; ox < s.outW; ++ox) {
           const float m = yrow[ox], g = grow[ox];
-          const float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], e = r1[2 * ox + 1];
+          // The fourth element (r1[2*ox + 1]) is the maximum when the first three are not.
+          const float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox];
           // NaN windows: the forward returned the first NaN, which is the first "non-equal to
           // itself" element.
           // Non-short-circuit integer logic, so the compiler emits selects, not branches
