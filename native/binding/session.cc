@@ -24,6 +24,7 @@
 #include "binding/params.h"
 #include "core/threading.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/conv/conv_pixelrows.h"
 #include "plan/executor.h"
 #include "plan/plan.h"
 
@@ -321,6 +322,12 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         floats = winograd43FilterFloats(s.conv, plan->isa);
         s.packedWeights = allocFloats(static_cast<size_t>(floats));
         if (s.packedWeights) winograd43TransformFilter(s.conv, plan->isa, w, s.packedWeights.get());
+      } else if ((s.algo == ConvAlgo::Im2col || s.algo == ConvAlgo::Gemm1x1) &&
+                 convPixelRowsSuits(s.conv, plan->isa)) {
+        floats = convPixelRowsPackedFloats(s.conv);
+        s.packedWeights = allocFloats(static_cast<size_t>(floats));
+        if (s.packedWeights) convPixelRowsPackWeights(s.conv, w, s.packedWeights.get());
+        s.pixelRows = static_cast<bool>(s.packedWeights);
       } else if (s.algo == ConvAlgo::Im2col || s.algo == ConvAlgo::Gemm1x1) {
         floats = convGemmPackedFloats(s.conv, plan->isa);
         s.packedWeights = allocFloats(static_cast<size_t>(floats));

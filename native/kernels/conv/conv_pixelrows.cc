@@ -1,0 +1,164 @@
+// Pixels-as-rows convolution driver (conv_pixelrows.h): weight packing, the column matrix,
+// and the loops around the 7 x 64 micro-kernel. Baseline ISA; only the micro-kernel is
+// compiled for AVX-512, and nothing here runs unless convPixelRowsEligible said AVX-512.
+//
+// Loops, per image: column chunks of up to 28 pixel tiles (196 pixels) -> 64-channel weight
+// panels (threads split chunk x panel units) -> kc blocks of taps -> the chunk's 7-pixel tiles.
+// The weight block (kc x 64 = 32 KiB) stays in L1 while every tile of the chunk reads it, so
+// the weights, which dominate the traffic of these small layers, come from memory once per
+// chunk; the first tile of a block prefetches them. Partial sums between kc blocks live in a
+// per-thread 7 x 64 x 28 tile buffer (on the stack); the last block stores NCHW.
+#include "kernels/conv/conv_pixelrows.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/threading.h"
+#include "kernels/conv/conv_isa.h"
+
+namespace convnode {
+
+namespace {
+
+constexpr int64_t kMr = kPixelRowsMr, kNr = kPixelRowsNr;
+constexpr int64_t kChunkTiles = 28;
+
+inline int64_t taps(const Conv2dShape& s) { return (s.cin / s.groups) * s.kh * s.kw; }
+inline int64_t panels(const Conv2dShape& s) { return (s.cout + kNr - 1) / kNr; }
+inline int64_t roundUp16(int64_t v) { return (v + 15) / 16 * 16; }
+
+// A stride-1 unpadded 1x1 conv reads its input as the column matrix.
+inline bool readsInput(const Conv2dShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.strideH == 1 && s.strideW == 1 && s.padTop == 0 &&
+         s.padBottom == 0 && s.padLeft == 0 && s.padRight == 0;
+}
+
+// kc: taps per block. The kc x 64 weight block (32 KiB at 128) must stay in L1 (48 KiB) beside
+// the tiles' 7-float rows of A.
+int64_t blockTaps() {
+  static const int64_t kc = [] {
+    const char* v = std::getenv("CONVNODE_PIXEL_ROWS_KC");
+    const long long n = v ? std::atoll(v) : 0;
+    return n > 0 ? static_cast<int64_t>(n) : int64_t(128);
+  }();
+  return kc;
+}
+
+}  // namespace
+
+bool convPixelRowsEligible(const Conv2dShape& s, Isa isa) {
+#if defined(__x86_64__)
+  return isa == Isa::Avx512 && s.groups == 1 && s.cout >= 1 && s.outH * s.outW >= 1;
+#else
+  (void)s;
+  (void)isa;
+  return false;
+#endif
+}
+
+// CONVNODE_PIXEL_ROWS=0 never takes the path, =1 takes it wherever it is eligible (tests
+// and A/B benches); otherwise the rule below. Read at each plan creation.
+bool convPixelRowsSuits(const Conv2dShape& s, Isa isa) {
+  if (!convPixelRowsEligible(s, isa)) return false;
+  const char* force = std::getenv("CONVNODE_PIXEL_ROWS");
+  if (force && force[0] == '0') return false;
+  if (force && force[0] == '1') return true;
+  const int64_t hw = s.outH * s.outW;
+  return hw % kMr == 0 && hw <= 784 && s.cout % 64 == 0 && s.cout >= 128 &&
+         (readsInput(s) || s.strideH > 1 || s.strideW > 1);
+}
+
+int64_t convPixelRowsPackedFloats(const Conv2dShape& s) { return panels(s) * kNr * taps(s); }
+
+void convPixelRowsPackWeights(const Conv2dShape& s, const float* w, float* packed) {
+  const int64_t k = taps(s);
+  for (int64_t jp = 0; jp < panels(s); ++jp) {
+    float* d = packed + jp * k * kNr;
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < kNr; ++j) {
+        const int64_t c = jp * kNr + j;
+        d[p * kNr + j] = c < s.cout ? w[c * k + p] : 0.0f;
+      }
+  }
+}
+
+int64_t convPixelRowsScratchFloats(const Conv2dShape& s) {
+  const int64_t hw = s.outH * s.outW;
+  const int64_t col = readsInput(s) ? 0 : roundUp16(taps(s) * hw);
+  const int64_t rem = hw % kMr ? roundUp16(taps(s) * kMr) : 0;
+  return col + rem;
+}
+
+void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
+                     const PixelRowsEpilogue& ep, float* y, float* scratch) {
+#if defined(__x86_64__)
+  const int64_t k = taps(s), hw = s.outH * s.outW, np = panels(s);
+  const int64_t tiles = (hw + kMr - 1) / kMr, full = hw / kMr;
+  const bool direct = readsInput(s);
+  float* col = scratch;
+  float* rem = scratch + (direct ? 0 : roundUp16(k * hw));
+  const int64_t kc = blockTaps();
+  const int64_t chunks = (tiles + kChunkTiles - 1) / kChunkTiles;
+  const int64_t units = np * chunks;
+  const int threads = threadsFor(units, 2 * kNr * k * std::min(tiles, kChunkTiles) * kMr);
+  PixelRowsUkParams base;
+  base.relu = ep.relu;
+  base.clamp = ep.clampMax < std::numeric_limits<float>::infinity();
+  base.clampMax = ep.clampMax;
+  base.accumulate = ep.accumulate;
+  for (int64_t b = 0; b < s.n; ++b) {
+    const float* xb = x + b * s.cin * s.h * s.w;
+    const float* a = xb;
+    if (!direct) {
+      im2colFillAvx512(s, xb, s.cin, 0, s.outH, col);
+      a = col;
+    }
+    if (hw % kMr) {
+      // The last tile's rows past the image would read past the matrix: a zero-padded copy.
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t i = 0; i < kMr; ++i)
+          rem[p * kMr + i] = full * kMr + i < hw ? a[p * hw + full * kMr + i] : 0.0f;
+    }
+    float* yb = y + b * s.cout * hw;
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+    {
+      alignas(64) float ct[kChunkTiles * kMr * kNr];
+      int64_t u0 = 0, u1 = units;
+#if defined(CONVNODE_OPENMP)
+      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
+      u0 = units * tid / nt;
+      u1 = units * (tid + 1) / nt;
+#endif
+      for (int64_t u = u0; u < u1; ++u) {
+        const int64_t jp = u / chunks, t0 = (u % chunks) * kChunkTiles;
+        const int64_t t1 = std::min(tiles, t0 + kChunkTiles);
+        const int64_t nr = std::min(kNr, s.cout - jp * kNr);
+        PixelRowsUkParams p = base;
+        p.bias = ep.bias ? ep.bias + jp * kNr : nullptr;
+        const float* wp = packed + jp * k * kNr;
+        float* yp = yb + jp * kNr * hw;
+        for (int64_t pc = 0; pc < k; pc += kc) {
+          const int64_t kb = std::min(kc, k - pc);
+          const bool first = pc == 0, last = pc + kb >= k;
+          for (int64_t t = t0; t < t1; ++t) {
+            const int64_t p0 = t * kMr;
+            const bool whole = t < full;
+            f32_conv_pixelrows_ukernel_7x64__avx512f(
+                kb, whole ? a + pc * hw + p0 : rem + pc * kMr, whole ? hw : kMr, wp + pc * kNr,
+                ct + (t - t0) * kMr * kNr, first, last, yp + p0, hw, std::min(kMr, hw - p0), nr, p,
+                t == t0);
+          }
+        }
+      }
+    }
+    (void)threads;
+  }
+#else
+  (void)s, (void)x, (void)packed, (void)ep, (void)y, (void)scratch;
+#endif
+}
+
+}  // namespace convnode
