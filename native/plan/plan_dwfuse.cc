@@ -32,7 +32,7 @@ bool overlaps(int64_t a, int64_t na, int64_t b, int64_t nb) { return a < b + nb 
 
 bool expandEligible(const PlanStep& e, Isa isa) {
   const Conv2dShape& c = e.conv;
-  return e.op == StepOp::Conv2d && e.feedsNext && e.algo == ConvAlgo::Gemm1x1 && e.packedWeights && !e.pixelRows &&
+  return e.op == StepOp::Conv2d && e.feedsNext && e.algo == ConvAlgo::Gemm1x1 && e.packedWeights &&
          !convSmallCinEligible(c, isa) && c.groups == 1 && c.strideH == 1 && c.strideW == 1 &&
          c.kh == 1 && c.kw == 1 && !e.accumulate;
 }

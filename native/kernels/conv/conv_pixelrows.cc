@@ -16,6 +16,7 @@
 
 #include "core/threading.h"
 #include "kernels/conv/conv_isa.h"
+#include "kernels/gemm/gemm.h"
 
 namespace convnode {
 
@@ -59,14 +60,38 @@ bool convPixelRowsEligible(const Conv2dShape& s, Isa isa) {
 
 // CONVNODE_PIXEL_ROWS=0 never takes the path, =1 takes it wherever it is eligible (tests
 // and A/B benches); otherwise the rule below. Read at each plan creation.
+//
+// The rule compares the fraction of register-tile lanes doing real work, 7 x 64 here vs the
+// usual kernel's tile over (cout, pixels) (14x32, or 8x48 / 28x16 where sgemm picks them):
+//   r = fill(pixels, 7) * fill(cout, 64) / (fill(cout, MR) * fill(pixels, NR)).
+// Measured per plan step (bench/ab-pixelrows.ts resnet50,resnet18,googlenet,mobilenetV2 1 8:
+// both layouts in one process, PlanBenchStep interleaved, min ms, 1 thread, Zen 5, 2026-11-25):
+// - 49 pixels: faster at every r >= 0.86 (the lowest seen: 832->32 0.023 -> 0.022 ms; 2048->512
+//   0.556 -> 0.429, 832->48 x1.34, 832->160 x1.18, 3x3/s2 512->512 1.34 -> 1.10).
+// - 196 pixels: faster when r >= 1 (cout 64 x1.28-1.37, 128 x1.29, 256 x1.20, 1024 x1.08,
+//   3x3/s2 256->256 1.25 -> 1.06, 112 / 160 at r = 1: x1.01-1.05), slower below (cout 96 and
+//   144, r 0.88-0.92: x0.94; cout 16-32: x0.62-0.91).
+// - 784 pixels: r is ~1.03 for most layers, and only the deep ones gain (3x3/s2 128->128 1152
+//   taps x1.06, 512->128 x1.06, 512->256 x1.05) or those whose output stays in L2 (192->64 and
+//   256->64: x1.10-1.12); 128->512 (x0.94), 256->512/s2 (x0.97), 32->192 (x0.97) lose: each
+//   tile stores 64 rows of 7 floats, which costs where the output is large and K short.
+// - 3136 pixels and more: not taken (1x1 @56: x0.89-1.09).
 bool convPixelRowsSuits(const Conv2dShape& s, Isa isa) {
   if (!convPixelRowsEligible(s, isa)) return false;
   const char* force = std::getenv("CONVNODE_PIXEL_ROWS");
   if (force && force[0] == '0') return false;
   if (force && force[0] == '1') return true;
+  if (convSmallCinEligible(s, isa)) return false;  // its own implicit GEMM (RGB stems)
   const int64_t hw = s.outH * s.outW;
-  return hw % kMr == 0 && hw <= 784 && s.cout % 64 == 0 && s.cout >= 128 &&
-         (readsInput(s) || s.strideH > 1 || s.strideW > 1);
+  if (hw > 1024) return false;
+  auto fill = [](int64_t v, int64_t tile) { return double(v) / double((v + tile - 1) / tile * tile); };
+  int mr = 1, nr = 1;
+  sgemmTableTile(packedKernel(s, isa), &mr, &nr);
+  const double r = fill(hw, kMr) * fill(s.cout, kNr) / (fill(s.cout, mr) * fill(hw, nr));
+  if (hw <= 64) return r >= 0.85;
+  if (hw <= 256) return r >= 0.999;
+  const bool outputInL2 = s.cout * hw * int64_t(sizeof(float)) <= (int64_t(256) << 10);
+  return r >= 0.999 && (taps(s) >= 512 || outputInL2);
 }
 
 int64_t convPixelRowsPackedFloats(const Conv2dShape& s) { return panels(s) * kNr * taps(s); }
