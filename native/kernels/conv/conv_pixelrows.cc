@@ -124,9 +124,14 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
   float* col = scratch;
   float* rem = scratch + (direct ? 0 : roundUp16(k * hw));
   const int64_t kc = blockTaps();
-  const int64_t chunks = (tiles + kChunkTiles - 1) / kChunkTiles;
+  // Units of work: (panel, chunk of tiles). With several threads, chunks are cut smaller until
+  // the units split evenly (3 panels of 528->160 @14 went to the threads as 1 + 2).
+  int64_t chunks = (tiles + kChunkTiles - 1) / kChunkTiles;
+  const int threads = threadsFor(np * tiles, 2 * kNr * k * kMr);
+  while (threads > 1 && chunks < tiles && (np * chunks) % threads != 0 && np * chunks < 8 * threads) ++chunks;
+  const int64_t chunkTiles = (tiles + chunks - 1) / chunks;
+  chunks = (tiles + chunkTiles - 1) / chunkTiles;
   const int64_t units = np * chunks;
-  const int threads = threadsFor(units, 2 * kNr * k * std::min(tiles, kChunkTiles) * kMr);
   PixelRowsUkParams base;
   base.relu = ep.relu;
   base.clamp = ep.clampMax < std::numeric_limits<float>::infinity();
@@ -158,8 +163,8 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
       u1 = units * (tid + 1) / nt;
 #endif
       for (int64_t u = u0; u < u1; ++u) {
-        const int64_t jp = u / chunks, t0 = (u % chunks) * kChunkTiles;
-        const int64_t t1 = std::min(tiles, t0 + kChunkTiles);
+        const int64_t jp = u / chunks, t0 = (u % chunks) * chunkTiles;
+        const int64_t t1 = std::min(tiles, t0 + chunkTiles);
         const int64_t nr = std::min(kNr, s.cout - jp * kNr);
         PixelRowsUkParams p = base;
         p.bias = ep.bias ? ep.bias + jp * kNr : nullptr;
