@@ -28,6 +28,11 @@ const CASES: Case[] = [
   { name: '3x3/2 pad 1 @14x14 -> 7x7, cout 130, residual without activation', n: 1, cin: 16, h: 14, w: 14, cout: 130, k: 3, stride: 2, pad: 1, bias: true, act: 'none', residual: true },
   { name: '3x3/1 dilation 2 pad 2 @9x11, cout 64, residual relu6, batch 2', n: 2, cin: 24, h: 9, w: 11, cout: 64, k: 3, stride: 1, pad: 2, dilation: 2, bias: false, act: 'relu6', residual: true },
   { name: '1x1/1 @14x14, 512 -> 128 (full tiles, 4 blocks), bias relu, batch 2', n: 2, cin: 512, h: 14, w: 14, cout: 128, k: 1, stride: 1, pad: 0, bias: true, act: 'relu', residual: false },
+  // Output rows a multiple of 7 wide with stride 1 or 2: the input is read in place (padded copy).
+  { name: '1x1/2 @14x14 -> 7x7 (input in place), cout 70, bias, residual relu6', n: 1, cin: 150, h: 14, w: 14, cout: 70, k: 1, stride: 2, pad: 0, bias: true, act: 'relu6', residual: true },
+  { name: '3x3/2 pad 1 @28x27 -> 14x14 (input in place), 360 taps, cout 96, relu, batch 2', n: 2, cin: 40, h: 28, w: 27, cout: 96, k: 3, stride: 2, pad: 1, bias: true, act: 'relu', residual: false },
+  { name: '3x3/1 dilation 2 pad 2 @10x14 (input in place), cout 40, residual relu', n: 2, cin: 12, h: 10, w: 14, cout: 40, k: 3, stride: 1, pad: 2, dilation: 2, bias: false, act: 'relu', residual: true },
+  { name: '5x5/1 pad 0 @11x11 -> 7x7 (input in place, no padding), cout 33', n: 1, cin: 19, h: 11, w: 11, cout: 33, k: 5, stride: 1, pad: 0, bias: true, act: 'none', residual: false },
   { name: '1x1/1 @1x1, cout 5, residual relu', n: 2, cin: 9, h: 1, w: 1, cout: 5, k: 1, stride: 1, pad: 0, bias: true, act: 'relu', residual: true },
 ];
 

@@ -108,11 +108,25 @@ void convPixelRowsPackWeights(const Conv2dShape& s, const float* w, float* packe
   }
 }
 
+namespace {
+
+// Tiles of whole output rows with stride 1 or 2 read the input in place (zero-padded first
+// when the layer pads): pixel i of a tile is i*stride floats after pixel 0 for every tap.
+inline bool implicitColumns(const Conv2dShape& s) {
+  return !readsInput(s) && s.outW % kMr == 0 && s.strideW <= 2;
+}
+inline bool padded(const Conv2dShape& s) { return s.padTop || s.padBottom || s.padLeft || s.padRight; }
+inline int64_t paddedPlane(const Conv2dShape& s) {
+  return (s.h + s.padTop + s.padBottom) * (s.w + s.padLeft + s.padRight);
+}
+
+}  // namespace
+
 int64_t convPixelRowsScratchFloats(const Conv2dShape& s) {
   const int64_t hw = s.outH * s.outW;
-  const int64_t col = readsInput(s) ? 0 : roundUp16(taps(s) * hw);
-  const int64_t rem = hw % kMr ? roundUp16(taps(s) * kMr) : 0;
-  return col + rem;
+  if (readsInput(s)) return hw % kMr ? roundUp16(taps(s) * kMr) : 0;
+  if (implicitColumns(s)) return (padded(s) ? roundUp16(s.cin * paddedPlane(s)) : 0) + roundUp16(2 * taps(s));
+  return roundUp16(taps(s) * hw) + (hw % kMr ? roundUp16(taps(s) * kMr) : 0);
 }
 
 void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
@@ -120,9 +134,18 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
 #if defined(__x86_64__)
   const int64_t k = taps(s), hw = s.outH * s.outW, np = panels(s);
   const int64_t tiles = (hw + kMr - 1) / kMr, full = hw / kMr;
-  const bool direct = readsInput(s);
-  float* col = scratch;
+  const bool direct = readsInput(s), implicit = implicitColumns(s);
+  const int64_t wp = s.w + s.padLeft + s.padRight, hp = s.h + s.padTop + s.padBottom;
+  float* col = scratch;  // column matrix, or the padded input (implicit)
   float* rem = scratch + (direct ? 0 : roundUp16(k * hw));
+  int64_t* koff = nullptr;
+  if (implicit) {
+    const int64_t plane = padded(s) ? hp * wp : s.h * s.w, rowLen = padded(s) ? wp : s.w;
+    koff = reinterpret_cast<int64_t*>(scratch + (padded(s) ? roundUp16(s.cin * plane) : 0));
+    for (int64_t ic = 0, p = 0; ic < s.cin; ++ic)
+      for (int64_t ky = 0; ky < s.kh; ++ky)
+        for (int64_t kx = 0; kx < s.kw; ++kx, ++p) koff[p] = ic * plane + ky * s.dilationH * rowLen + kx * s.dilationW;
+  }
   const int64_t kc = blockTaps();
   // Units of work: (panel, chunk of tiles). With several threads, chunks are cut smaller until
   // the units split evenly (3 panels of 528->160 @14 went to the threads as 1 + 2).
@@ -140,11 +163,31 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
   for (int64_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * s.cin * s.h * s.w;
     const float* a = xb;
-    if (!direct) {
+    if (implicit && padded(s)) {
+      const int pt = threadsFor(s.cin, hp * wp);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(pt) schedule(static)
+#endif
+      for (int64_t ic = 0; ic < s.cin; ++ic) {
+        float* d = col + ic * hp * wp;
+        const float* src = xb + ic * s.h * s.w;
+        std::memset(d, 0, sizeof(float) * s.padTop * wp);
+        for (int64_t iy = 0; iy < s.h; ++iy) {
+          float* row = d + (s.padTop + iy) * wp;
+          std::memset(row, 0, sizeof(float) * s.padLeft);
+          std::memcpy(row + s.padLeft, src + iy * s.w, sizeof(float) * s.w);
+          std::memset(row + s.padLeft + s.w, 0, sizeof(float) * s.padRight);
+        }
+        std::memset(d + (s.padTop + s.h) * wp, 0, sizeof(float) * s.padBottom * wp);
+      }
+      (void)pt;
+      a = col;
+    } else if (!direct && !implicit) {
       im2colFillAvx512(s, xb, s.cin, 0, s.outH, col);
       a = col;
     }
-    if (hw % kMr) {
+    const int64_t rowLen = implicit && padded(s) ? wp : s.w;
+    if (!implicit && hw % kMr) {
       // The last tile's rows past the image would read past the matrix: a zero-padded copy.
       for (int64_t p = 0; p < k; ++p)
         for (int64_t i = 0; i < kMr; ++i)
@@ -168,18 +211,29 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
         const int64_t nr = std::min(kNr, s.cout - jp * kNr);
         PixelRowsUkParams p = base;
         p.bias = ep.bias ? ep.bias + jp * kNr : nullptr;
-        const float* wp = packed + jp * k * kNr;
+        const float* wpan = packed + jp * k * kNr;
         float* yp = yb + jp * kNr * hw;
         for (int64_t pc = 0; pc < k; pc += kc) {
           const int64_t kb = std::min(kc, k - pc);
           const bool first = pc == 0, last = pc + kb >= k;
           for (int64_t t = t0; t < t1; ++t) {
             const int64_t p0 = t * kMr;
-            const bool whole = t < full;
-            f32_conv_pixelrows_ukernel_7x64__avx512f(
-                kb, whole ? a + pc * hw + p0 : rem + pc * kMr, whole ? hw : kMr, wp + pc * kNr,
-                ct + (t - t0) * kMr * kNr, first, last, yp + p0, hw, std::min(kMr, hw - p0), nr, p,
-                t == t0);
+            PixelRowsA at;
+            if (implicit) {
+              const int64_t oy = p0 / s.outW, ox = p0 % s.outW;
+              at.a = a + oy * s.strideH * rowLen + ox * s.strideW;
+              at.koff = koff + pc;
+              at.sw = static_cast<int>(s.strideW);
+            } else if (t < full) {
+              at.a = a + pc * hw + p0;
+              at.lda = hw;
+            } else {
+              at.a = rem + pc * kMr;
+              at.lda = kMr;
+            }
+            f32_conv_pixelrows_ukernel_7x64__avx512f(kb, at, wpan + pc * kNr, ct + (t - t0) * kMr * kNr,
+                                                     first, last, yp + p0, hw, std::min(kMr, hw - p0),
+                                                     nr, p, t == t0);
           }
         }
       }

@@ -45,11 +45,20 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
                      const PixelRowsEpilogue& ep, float* y, float* scratch);
 
 // The micro-kernel (conv_pixelrows_avx512.cc). One 7 x 64 tile over kc taps:
-//   acc[i][j] (+)= sum_k a[k*lda + i] * b[k*64 + j]
+//   acc[i][j] (+)= sum_k A(k, i) * b[k*64 + j]
+// A(k, i) = a[k*lda + i] (koff null: a column matrix, or a stride-1 1x1 conv's input), or
+// a[koff[k] + i*sw] with sw 1 or 2 (the padded input read in place: koff[k] is tap k's offset
+// from the tile's first pixel).
 // first: start from 0, else from ct (the 7x64 partial tile, row-major); !last: store to ct;
 // last: y[j*ldy + i] = epilogue(acc[i][j] + bias[j]) for i < mr, j < nr (NCHW: channel j
 // at stride ldy, pixels contiguous). prefetchB: software-prefetch the weights ahead (the first
 // tile of a panel block reads them from memory).
+struct PixelRowsA {
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const int64_t* koff = nullptr;
+  int sw = 1;
+};
 struct PixelRowsUkParams {
   const float* bias = nullptr;  // bias of the tile's first channel (nr valid), or nullptr
   bool relu = false;
@@ -59,9 +68,9 @@ struct PixelRowsUkParams {
 };
 constexpr int kPixelRowsMr = 7;
 constexpr int kPixelRowsNr = 64;
-void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const float* a, int64_t lda,
-                                              const float* b, float* ct, bool first, bool last,
-                                              float* y, int64_t ldy, int64_t mr, int64_t nr,
+void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, const float* b,
+                                              float* ct, bool first, bool last, float* y,
+                                              int64_t ldy, int64_t mr, int64_t nr,
                                               const PixelRowsUkParams& p, bool prefetchB);
 
 }  // namespace convnode

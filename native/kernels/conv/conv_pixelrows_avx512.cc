@@ -28,11 +28,39 @@ inline __mmask16 laneMask(int64_t n) {
 // Weights are prefetched this many taps ahead when the tile streams them (4 lines a tap).
 constexpr int kPrefetchTaps = 16;
 
+// The k loop: SW = 0 reads tap k's pixels at a + k*lda + i (a column matrix, or the input
+// of a stride-1 1x1 conv); SW = 1 or 2 at a + koff[k] + i*SW (the implicit column matrix of
+// a padded input, no copy per tap).
+template <int SW, bool PF>
+inline void taps(int64_t kc, const float* a, int64_t lda, const int64_t* koff, const float* b,
+                 __m512 (&acc)[kPixelRowsMr][kPixelRowsNr / 16]) {
+  constexpr int MR = kPixelRowsMr;
+  constexpr int NV = kPixelRowsNr / 16;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* ak = SW == 0 ? a + k * lda : a + koff[k];
+    __m512 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
+    if (PF) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchTaps * 64 + 16 * v), _MM_HINT_T0);
+    }
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(ak[i * (SW == 0 ? 1 : SW)]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+    }
+    b += 64;
+  }
+}
+
 }  // namespace
 
-void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const float* a, int64_t lda,
-                                              const float* b, float* ct, bool first, bool last,
-                                              float* y, int64_t ldy, int64_t mr, int64_t nr,
+void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, const float* b,
+                                              float* ct, bool first, bool last, float* y,
+                                              int64_t ldy, int64_t mr, int64_t nr,
                                               const PixelRowsUkParams& p, bool prefetchB) {
   constexpr int MR = kPixelRowsMr;
   constexpr int NV = kPixelRowsNr / 16;
@@ -48,35 +76,15 @@ void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const float* a, int64_
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_load_ps(ct + i * 64 + 16 * v);
   }
-  if (prefetchB) {
-    for (int64_t k = 0; k < kc; ++k) {
-      __m512 bv[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v)
-        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchTaps * 64 + 16 * v), _MM_HINT_T0);
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; ++i) {
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), bv[v], acc[i][v]);
-      }
-      a += lda;
-      b += 64;
-    }
+  if (!a.koff) {
+    if (prefetchB) taps<0, true>(kc, a.a, a.lda, nullptr, b, acc);
+    else taps<0, false>(kc, a.a, a.lda, nullptr, b, acc);
+  } else if (a.sw == 1) {
+    if (prefetchB) taps<1, true>(kc, a.a, 0, a.koff, b, acc);
+    else taps<1, false>(kc, a.a, 0, a.koff, b, acc);
   } else {
-    for (int64_t k = 0; k < kc; ++k) {
-      __m512 bv[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; ++i) {
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), bv[v], acc[i][v]);
-      }
-      a += lda;
-      b += 64;
-    }
+    if (prefetchB) taps<2, true>(kc, a.a, 0, a.koff, b, acc);
+    else taps<2, false>(kc, a.a, 0, a.koff, b, acc);
   }
   if (!last) {
 #pragma GCC unroll 32
