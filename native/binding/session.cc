@@ -342,10 +342,10 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         (s.algo != ConvAlgo::Im2col && s.algo != ConvAlgo::Gemm1x1) || !convPixelRowsSuits(s.conv, plan->isa)) {
       continue;
     }
-    const int64_t floats = convPixelRowsPackedFloats(s.conv);
+    const int64_t floats = convPixelRowsPackedFloats(s.conv, plan->isa);
     AlignedFloats packed = allocFloats(static_cast<size_t>(floats));
     if (!packed) continue;  // keeps the GEMM layout
-    convPixelRowsPackWeights(s.conv, plan->arena.get() + s.inputs[1], packed.get());
+    convPixelRowsPackWeights(s.conv, plan->isa, plan->arena.get() + s.inputs[1], packed.get());
     s.packedWeights = std::move(packed);
     s.packedBytes = floats * static_cast<int64_t>(sizeof(float));
     s.pixelRows = true;

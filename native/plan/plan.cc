@@ -121,7 +121,7 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
     ep.relu = s.relu;
     ep.clampMax = s.clampMax;
     ep.accumulate = s.accumulate;
-    conv2dPixelRows(s.conv, x, packed, ep, out, scratch);
+    conv2dPixelRows(s.conv, isa, x, packed, ep, out, scratch);
     return;
   }
   if (runsFused1x1(s, isa)) {

@@ -22,11 +22,13 @@ namespace convnode {
 
 namespace {
 
-constexpr int64_t kMr = kPixelRowsMr, kNr = kPixelRowsNr;
+constexpr int64_t kMr = kPixelRowsMr, kNr = kPixelRowsNr;  // kNr: the widest panel (AVX-512)
 constexpr int64_t kChunkTiles = 28;
 
 inline int64_t taps(const Conv2dShape& s) { return (s.cin / s.groups) * s.kh * s.kw; }
-inline int64_t panels(const Conv2dShape& s) { return (s.cout + kNr - 1) / kNr; }
+// Panel width (output channels per register tile) of `isa`'s micro-kernel.
+inline int64_t panelWidth(Isa isa) { return isa == Isa::Avx512 ? kNr : 16; }
+inline int64_t panels(const Conv2dShape& s, int64_t pw) { return (s.cout + pw - 1) / pw; }
 inline int64_t roundUp16(int64_t v) { return (v + 15) / 16 * 16; }
 
 // A stride-1 unpadded 1x1 conv reads its input as the column matrix.
@@ -50,7 +52,7 @@ int64_t blockTaps() {
 
 bool convPixelRowsEligible(const Conv2dShape& s, Isa isa) {
 #if defined(__x86_64__)
-  return isa == Isa::Avx512 && s.groups == 1 && s.cout >= 1 && s.outH * s.outW >= 1;
+  return (isa == Isa::Avx512 || isa == Isa::Avx2) && s.groups == 1 && s.cout >= 1 && s.outH * s.outW >= 1;
 #else
   (void)s;
   (void)isa;
@@ -61,10 +63,11 @@ bool convPixelRowsEligible(const Conv2dShape& s, Isa isa) {
 // CONVNODE_PIXEL_ROWS=0 never takes the path, =1 takes it wherever it is eligible (tests
 // and A/B benches); otherwise the rule below. Read at each plan creation.
 //
-// The rule compares the fraction of register-tile lanes doing real work, 7 x 64 here vs the
-// usual kernel's tile over (cout, pixels) (14x32, or 8x48 / 28x16 where sgemm picks them):
-//   r = fill(pixels, 7) * fill(cout, 64) / (fill(cout, MR) * fill(pixels, NR)).
-// Measured per plan step (bench/ab-pixelrows.ts resnet50,resnet18,googlenet,mobilenetV2 1 8:
+// The rule compares the fraction of register-tile lanes doing real work, 7 x 64 (AVX2: 7 x 16)
+// here vs the usual kernel's tile over (cout, pixels) (14x32, or 8x48 / 28x16 where sgemm
+// picks them; AVX2 6x16):
+//   r = fill(pixels, 7) * fill(cout, NR') / (fill(cout, MR) * fill(pixels, NR)).
+// AVX-512, measured per plan step (bench/ab-pixelrows.ts resnet50,resnet18,googlenet,mobilenetV2 1 8:
 // both layouts in one process, PlanBenchStep interleaved, min ms, 1 thread, Zen 5, 2026-11-25):
 // - 49 pixels: faster at every r >= 0.86 (the lowest seen: 832->32 0.023 -> 0.022 ms; 2048->512
 //   0.556 -> 0.429, 832->48 x1.34, 832->160 x1.18, 3x3/s2 512->512 1.34 -> 1.10).
@@ -87,23 +90,36 @@ bool convPixelRowsSuits(const Conv2dShape& s, Isa isa) {
   auto fill = [](int64_t v, int64_t tile) { return double(v) / double((v + tile - 1) / tile * tile); };
   int mr = 1, nr = 1;
   sgemmTableTile(packedKernel(s, isa), &mr, &nr);
-  const double r = fill(hw, kMr) * fill(s.cout, kNr) / (fill(s.cout, mr) * fill(hw, nr));
+  const double r = fill(hw, kMr) * fill(s.cout, panelWidth(isa)) / (fill(s.cout, mr) * fill(hw, nr));
+  if (isa == Isa::Avx2) {
+    // AVX2 (7x16 vs the 6x16 kernel; CONVNODE_ISA=avx2 on the same Zen 5, same bench and
+    // date): 49 pixels x1.13-1.56 for 1x1/s1 (832->32 0.036 -> 0.023, 2048->512 1.10 -> 0.96),
+    // 3x3/s2 512->512 x1.07, but 1x1/s2 1024->2048 x0.92; above 49 pixels only the few-channel
+    // layers gain (cout 16 / 32 at 196 and 784 pixels x1.08-1.36, cout 64 at 196 x1.03-1.07),
+    // the others are even or slower (x0.80-1.01).
+    const bool strided1x1 = s.kh == 1 && s.kw == 1 && (s.strideH > 1 || s.strideW > 1);
+    if (hw <= 64) return r >= 0.85 && !strided1x1;
+    return r >= 0.999 && (s.cout <= 32 || (hw <= 256 && s.cout <= 64));
+  }
   if (hw <= 64) return r >= 0.85;
   if (hw <= 256) return r >= 0.999;
   const bool outputInL2 = s.cout * hw * int64_t(sizeof(float)) <= (int64_t(256) << 10);
   return r >= 0.999 && (taps(s) >= 512 || outputInL2);
 }
 
-int64_t convPixelRowsPackedFloats(const Conv2dShape& s) { return panels(s) * kNr * taps(s); }
+int64_t convPixelRowsPackedFloats(const Conv2dShape& s, Isa isa) {
+  const int64_t pw = panelWidth(isa);
+  return panels(s, pw) * pw * taps(s);
+}
 
-void convPixelRowsPackWeights(const Conv2dShape& s, const float* w, float* packed) {
-  const int64_t k = taps(s);
-  for (int64_t jp = 0; jp < panels(s); ++jp) {
-    float* d = packed + jp * k * kNr;
+void convPixelRowsPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed) {
+  const int64_t k = taps(s), pw = panelWidth(isa);
+  for (int64_t jp = 0; jp < panels(s, pw); ++jp) {
+    float* d = packed + jp * k * pw;
     for (int64_t p = 0; p < k; ++p)
-      for (int64_t j = 0; j < kNr; ++j) {
-        const int64_t c = jp * kNr + j;
-        d[p * kNr + j] = c < s.cout ? w[c * k + p] : 0.0f;
+      for (int64_t j = 0; j < pw; ++j) {
+        const int64_t c = jp * pw + j;
+        d[p * pw + j] = c < s.cout ? w[c * k + p] : 0.0f;
       }
   }
 }
@@ -129,10 +145,12 @@ int64_t convPixelRowsScratchFloats(const Conv2dShape& s) {
   return roundUp16(taps(s) * hw) + (hw % kMr ? roundUp16(taps(s) * kMr) : 0);
 }
 
-void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
+void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float* packed,
                      const PixelRowsEpilogue& ep, float* y, float* scratch) {
 #if defined(__x86_64__)
-  const int64_t k = taps(s), hw = s.outH * s.outW, np = panels(s);
+  const int64_t k = taps(s), hw = s.outH * s.outW, pw = panelWidth(isa), np = panels(s, pw);
+  const auto ukernel = isa == Isa::Avx512 ? f32_conv_pixelrows_ukernel_7x64__avx512f
+                                          : f32_conv_pixelrows_ukernel_7x16__avx2_fma;
   const int64_t tiles = (hw + kMr - 1) / kMr, full = hw / kMr;
   const bool direct = readsInput(s), implicit = implicitColumns(s);
   const int64_t wp = s.w + s.padLeft + s.padRight, hp = s.h + s.padTop + s.padBottom;
@@ -150,7 +168,7 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
   // Units of work: (panel, chunk of tiles). With several threads, chunks are cut smaller until
   // the units split evenly (3 panels of 528->160 @14 went to the threads as 1 + 2).
   int64_t chunks = (tiles + kChunkTiles - 1) / kChunkTiles;
-  const int threads = threadsFor(np * tiles, 2 * kNr * k * kMr);
+  const int threads = threadsFor(np * tiles, 2 * pw * k * kMr);
   while (threads > 1 && chunks < tiles && (np * chunks) % threads != 0 && np * chunks < 8 * threads) ++chunks;
   const int64_t chunkTiles = (tiles + chunks - 1) / chunks;
   chunks = (tiles + chunkTiles - 1) / chunkTiles;
@@ -183,7 +201,7 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
       (void)pt;
       a = col;
     } else if (!direct && !implicit) {
-      im2colFillAvx512(s, xb, s.cin, 0, s.outH, col);
+      (isa == Isa::Avx512 ? im2colFillAvx512 : im2colFillAvx2)(s, xb, s.cin, 0, s.outH, col);
       a = col;
     }
     const int64_t rowLen = implicit && padded(s) ? wp : s.w;
@@ -208,11 +226,11 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
       for (int64_t u = u0; u < u1; ++u) {
         const int64_t jp = u / chunks, t0 = (u % chunks) * chunkTiles;
         const int64_t t1 = std::min(tiles, t0 + chunkTiles);
-        const int64_t nr = std::min(kNr, s.cout - jp * kNr);
+        const int64_t nr = std::min(pw, s.cout - jp * pw);
         PixelRowsUkParams p = base;
-        p.bias = ep.bias ? ep.bias + jp * kNr : nullptr;
-        const float* wpan = packed + jp * k * kNr;
-        float* yp = yb + jp * kNr * hw;
+        p.bias = ep.bias ? ep.bias + jp * pw : nullptr;
+        const float* wpan = packed + jp * k * pw;
+        float* yp = yb + jp * pw * hw;
         for (int64_t pc = 0; pc < k; pc += kc) {
           const int64_t kb = std::min(kc, k - pc);
           const bool first = pc == 0, last = pc + kb >= k;
@@ -231,7 +249,7 @@ void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
               at.a = rem + pc * kMr;
               at.lda = kMr;
             }
-            f32_conv_pixelrows_ukernel_7x64__avx512f(kb, at, wpan + pc * kNr, ct + (t - t0) * kMr * kNr,
+            ukernel(kb, at, wpan + pc * pw, ct + (t - t0) * kMr * pw,
                                                      first, last, yp + p0, hw, std::min(kMr, hw - p0),
                                                      nr, p, t == t0);
           }

@@ -1,5 +1,5 @@
-// Convolution as a "pixels as rows" GEMM, AVX-512 only (conv_pixelrows.cc driver,
-// conv_pixelrows_avx512.cc micro-kernel), for compiled plans.
+// Convolution as a "pixels as rows" GEMM, AVX-512 and AVX2 (conv_pixelrows.cc driver,
+// conv_pixelrows_{avx512,avx2}.cc micro-kernels), for compiled plans.
 //
 // Why: the usual orientation Y[cout, pixels] = W[cout, K] x col[K, pixels] puts the pixels on
 // the micro-kernel's 32-wide columns, and late layers have few pixels: 7x7 = 49 fills 77% of
@@ -35,21 +35,23 @@ bool convPixelRowsEligible(const Conv2dShape& s, Isa isa);
 // Whether compiled plans should use it for this layer (the measured rule is in the .cc).
 bool convPixelRowsSuits(const Conv2dShape& s, Isa isa);
 
-int64_t convPixelRowsPackedFloats(const Conv2dShape& s);
-void convPixelRowsPackWeights(const Conv2dShape& s, const float* w, float* packed);
+// Weights packed for `isa`'s micro-kernel (64-wide panels on AVX-512, 16-wide on AVX2).
+int64_t convPixelRowsPackedFloats(const Conv2dShape& s, Isa isa);
+void convPixelRowsPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed);
 // Plan scratch for one call (the column matrix, when the layer needs one).
 int64_t convPixelRowsScratchFloats(const Conv2dShape& s);
 // y[n, cout, outH, outW]; scratch: convPixelRowsScratchFloats(s) floats, 64-byte aligned.
 // Threaded over numThreads().
-void conv2dPixelRows(const Conv2dShape& s, const float* x, const float* packed,
+void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float* packed,
                      const PixelRowsEpilogue& ep, float* y, float* scratch);
 
-// The micro-kernel (conv_pixelrows_avx512.cc). One 7 x 64 tile over kc taps:
-//   acc[i][j] (+)= sum_k A(k, i) * b[k*64 + j]
+// The micro-kernels (conv_pixelrows_avx512.cc, conv_pixelrows_avx2.cc). One 7 x NR tile
+// (NR = 64 on AVX-512, 16 on AVX2) over kc taps:
+//   acc[i][j] (+)= sum_k A(k, i) * b[k*NR + j]
 // A(k, i) = a[k*lda + i] (koff null: a column matrix, or a stride-1 1x1 conv's input), or
 // a[koff[k] + i*sw] with sw 1 or 2 (the padded input read in place: koff[k] is tap k's offset
 // from the tile's first pixel).
-// first: start from 0, else from ct (the 7x64 partial tile, row-major); !last: store to ct;
+// first: start from 0, else from ct (the 7 x NR partial tile, row-major); !last: store to ct;
 // last: y[j*ldy + i] = epilogue(acc[i][j] + bias[j]) for i < mr, j < nr (NCHW: channel j
 // at stride ldy, pixels contiguous). prefetchB: software-prefetch the weights ahead (the first
 // tile of a panel block reads them from memory).
@@ -72,5 +74,9 @@ void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, c
                                               float* ct, bool first, bool last, float* y,
                                               int64_t ldy, int64_t mr, int64_t nr,
                                               const PixelRowsUkParams& p, bool prefetchB);
+void f32_conv_pixelrows_ukernel_7x16__avx2_fma(int64_t kc, const PixelRowsA& a, const float* b,
+                                               float* ct, bool first, bool last, float* y,
+                                               int64_t ldy, int64_t mr, int64_t nr,
+                                               const PixelRowsUkParams& p, bool prefetchB);
 
 }  // namespace convnode
