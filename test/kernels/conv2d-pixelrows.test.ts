@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as cn from '../../lib/index.js';
 import { native } from '../../lib/native.js';
-import { expectClose, randomArray, seededRandom } from './helpers.js';
+import { ISAS, expectClose, randomArray, seededRandom } from './helpers.js';
 
 /**
  * The pixels-as-rows GEMM (native/kernels/conv/conv_pixelrows.h, AVX-512, compiled plans only)
@@ -11,7 +14,9 @@ import { expectClose, randomArray, seededRandom } from './helpers.js';
  * pixel counts that are not a multiple of the 7-pixel tile, 1x1 stride 1 (input read in place)
  * and stride 2, 3x3 stride 2 with padding, dilation, batch 2; with bias, ReLU, ReLU6 and a
  * residual accumulated in the store (with and without an activation after it), on 1 and 2
- * threads. Elsewhere (no AVX-512) the same plans run the usual paths and must agree too.
+ * threads. The plan runs the active ISA's kernel (7x64 AVX-512, 7x16 AVX2); on an AVX-512
+ * machine the last case reruns this file in a child process under CONVNODE_ISA=avx2. Without
+ * either ISA the same plans run the usual paths and must agree too.
  */
 interface Case {
   name: string;
@@ -131,4 +136,20 @@ describe('pixels-as-rows conv (compiled plans) vs float64 loops', () => {
     const lines = native.PlanDescribe(handle as Parameters<typeof native.PlanDescribe>[0]);
     expect(lines.some((l) => l.includes('pixel-rows')), lines.join('\n')).toBe(false);
   });
+});
+
+// CONVNODE_ISA is read once per process: the AVX2 kernel gets its own vitest run.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const inChild = process.env.CONVNODE_PIXEL_ROWS_CHILD === '1';
+describe.skipIf(inChild || cn.cpuInfo().isa !== 'avx512' || !ISAS.includes('avx2'))('pixels-as-rows under CONVNODE_ISA=avx2', () => {
+  it('every case above passes in a child process (7x16 kernel)', () => {
+    const vitest = path.join(root, 'node_modules/vitest/vitest.mjs');
+    const out = execFileSync(process.execPath, [vitest, 'run', 'test/kernels/conv2d-pixelrows.test.ts'], {
+      cwd: root,
+      env: { ...process.env, CONVNODE_ISA: 'avx2', CONVNODE_PIXEL_ROWS_CHILD: '1', NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/Tests\s+\d+ passed/);
+    expect(out).not.toMatch(/failed/);
+  }, 120_000);
 });
