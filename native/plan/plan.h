@@ -62,7 +62,7 @@ struct PlanStep {
   AlignedFloats packedWeights;
   int64_t packedBytes = 0;
   // The weights are packed for the pixels-as-rows GEMM (kernels/conv/conv_pixelrows.h), which
-  // runs this im2col / gemm1x1 layer instead (AVX-512, small images).
+  // runs this im2col / gemm1x1 layer instead (AVX-512 / AVX2, small images).
   bool pixelRows = false;
   bool hasBias = false;
   // Pooling

@@ -1,8 +1,8 @@
 // Pixels-as-rows convolution driver (conv_pixelrows.h): weight packing, the column matrix,
-// and the loops around the 7 x 64 micro-kernel. Baseline ISA; only the micro-kernel is
-// compiled for AVX-512, and nothing here runs unless convPixelRowsEligible said AVX-512.
+// and the loops around the 7 x 64 (AVX2: 7 x 16) micro-kernel. Baseline ISA; only the micro-kernel is
+// compiled for AVX-512 / AVX2, and nothing here runs unless convPixelRowsEligible said one of them.
 //
-// Loops, per image: column chunks of up to 28 pixel tiles (196 pixels) -> 64-channel weight
+// Loops, per image: column chunks of up to 28 pixel tiles (196 pixels) -> 64-channel (16) weight
 // panels (threads split chunk x panel units) -> kc blocks of taps -> the chunk's 7-pixel tiles.
 // The weight block (kc x 64 = 32 KiB) stays in L1 while every tile of the chunk reads it, so
 // the weights, which dominate the traffic of these small layers, come from memory once per

@@ -10,8 +10,10 @@
 // writes NCHW with bias, ReLU, clamp (ReLU6) and the residual add (accumulate) fused.
 //
 // A (pixels x K) is read in place: col[k][p0 .. p0+6] are 7 consecutive floats of the input
-// itself for a stride-1 1x1 conv, of the im2col column matrix otherwise. W^T is packed once
-// (plan creation) into 64-wide panels [cout/64][K][64].
+// itself for a stride-1 1x1 conv; for a stride-1/2 layer whose output rows are a multiple of 7
+// wide, the 7 pixels of a tile lie `stride` apart in the (zero-padded) input; otherwise they
+// come from an im2col column matrix. W^T is packed once (plan creation) into 64-wide panels
+// [cout/64][K][64] (AVX2: 7 x 16 tiles, 16-wide panels).
 #pragma once
 #include <cstdint>
 #include <limits>
@@ -30,7 +32,7 @@ struct PixelRowsEpilogue {
   bool accumulate = false;
 };
 
-// Whether the path can run this layer on `isa` (AVX-512, groups 1).
+// Whether the path can run this layer on `isa` (AVX-512 or AVX2, groups 1).
 bool convPixelRowsEligible(const Conv2dShape& s, Isa isa);
 // Whether compiled plans should use it for this layer (the measured rule is in the .cc).
 bool convPixelRowsSuits(const Conv2dShape& s, Isa isa);
