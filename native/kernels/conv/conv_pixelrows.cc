@@ -38,7 +38,9 @@ inline bool readsInput(const Conv2dShape& s) {
 }
 
 // kc: taps per block. The kc x 64 weight block (32 KiB at 128) must stay in L1 (48 KiB) beside
-// the tiles' 7-float rows of A.
+// the tiles' 7-float rows of A. 64, 128, 256 and 512 measured within noise of each other on
+// ResNet-50's layers (bench/ab-pixelrows.ts, 1 thread, 2026-11-25); CONVNODE_PIXEL_ROWS_KC
+// overrides it (read once per process: tests run odd block counts with it).
 int64_t blockTaps() {
   static const int64_t kc = [] {
     const char* v = std::getenv("CONVNODE_PIXEL_ROWS_KC");
