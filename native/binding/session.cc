@@ -24,6 +24,7 @@
 #include "binding/params.h"
 #include "core/threading.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/conv/conv_pixelrows.h"
 #include "plan/executor.h"
 #include "plan/plan.h"
 
@@ -333,6 +334,23 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
     plan->steps.push_back(std::move(s));
   }
   fuseExpandDepthwise(*plan);
+  // Small-image GEMM layers the pixels-as-rows kernel runs faster repack their weights for it;
+  // after the fusion above, which keeps the expansions it computes itself (their packed
+  // weights are read by plan_dwfuse.cc in the GEMM layout).
+  for (PlanStep& s : plan->steps) {
+    if (s.op != StepOp::Conv2d || !s.packedWeights || s.fusedAway || s.expand ||
+        (s.algo != ConvAlgo::Im2col && s.algo != ConvAlgo::Gemm1x1) || !convPixelRowsSuits(s.conv, plan->isa)) {
+      continue;
+    }
+    const int64_t floats = convPixelRowsPackedFloats(s.conv, plan->isa);
+    AlignedFloats packed = allocFloats(static_cast<size_t>(floats));
+    if (!packed) continue;  // keeps the GEMM layout
+    convPixelRowsPackWeights(s.conv, plan->isa, plan->arena.get() + s.inputs[1], packed.get());
+    s.packedWeights = std::move(packed);
+    s.packedBytes = floats * static_cast<int64_t>(sizeof(float));
+    s.pixelRows = true;
+    plan->scratchFloats = std::max(plan->scratchFloats, planScratchFloats(s, plan->isa));
+  }
   if (plan->scratchFloats > 0) {
     plan->scratch = allocFloats(static_cast<size_t>(plan->scratchFloats));
     if (!plan->scratch) throwRangeError(env, kOp, "scratch", std::to_string(plan->scratchFloats * 4) + " bytes", "out of memory");

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/threading.h"
+#include "kernels/conv/conv_pixelrows.h"
 #include "kernels/conv/conv_isa.h"  // packedKernel, convSmallCinEligible: the prepacked layout
 #include "kernels/gemm/gemm.h"
 #include "kernels/norm/norm.h"
@@ -53,7 +54,7 @@ void clampInPlace(float* y, int64_t count, float clampMax) {
 // rule). A few-input-channel layer (cin <= 4, AVX-512) has its weights in the implicit-GEMM
 // layout instead, which conv2dGemm1x1 dispatches on: it runs the generic path.
 bool runsFused1x1(const PlanStep& s, Isa isa) {
-  return s.algo == ConvAlgo::Gemm1x1 && s.packedWeights && !convSmallCinEligible(s.conv, isa);
+  return !s.pixelRows && s.algo == ConvAlgo::Gemm1x1 && s.packedWeights && !convSmallCinEligible(s.conv, isa);
 }
 
 // 1x1 convolution with prepacked weights as one GEMM per (image, group), everything fused in
@@ -114,6 +115,15 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
   const float* bias = s.hasBias ? arena + s.inputs[2] : nullptr;
   float* out = arena + s.output;
   const float* packed = s.packedWeights.get();
+  if (s.pixelRows) {
+    PixelRowsEpilogue ep;
+    ep.bias = bias;
+    ep.relu = s.relu;
+    ep.clampMax = s.clampMax;
+    ep.accumulate = s.accumulate;
+    conv2dPixelRows(s.conv, isa, x, packed, ep, out, scratch);
+    return;
+  }
   if (runsFused1x1(s, isa)) {
     conv1x1Fused(s, isa, x, bias, out, scratch);
     return;
@@ -275,11 +285,12 @@ std::string describeStep(const PlanStep& s) {
   char buf[160];
   if (s.op == StepOp::Conv2d) {
     const Conv2dShape& c = s.conv;
-    std::snprintf(buf, sizeof buf, " n%lld %lld->%lld %lldx%lld/%lld%s @%lldx%lld %s%s", static_cast<long long>(c.n),
+    std::snprintf(buf, sizeof buf, " n%lld %lld->%lld %lldx%lld/%lld%s @%lldx%lld %s%s%s", static_cast<long long>(c.n),
                   static_cast<long long>(c.cin), static_cast<long long>(c.cout), static_cast<long long>(c.kh),
                   static_cast<long long>(c.kw), static_cast<long long>(c.strideH),
                   c.groups > 1 ? (" g" + std::to_string(c.groups)).c_str() : "", static_cast<long long>(c.outH),
-                  static_cast<long long>(c.outW), convAlgoName(s.algo), s.accumulate ? " +residual" : "");
+                  static_cast<long long>(c.outW), convAlgoName(s.algo), s.pixelRows ? " pixel-rows" : "",
+                  s.accumulate ? " +residual" : "");
     d += buf;
     if (s.relu) d += s.clampMax < kNoClamp ? " relu6" : " relu";
     if (s.fusedAway) d += " (computed by the next step)";
@@ -306,6 +317,7 @@ void runPlanStep(Plan& plan, size_t index) { runStep(plan.steps[index], plan.are
 int64_t planScratchFloats(const PlanStep& s, Isa isa) {
   if (s.op != StepOp::Conv2d) return 0;
   const Conv2dShape& c = s.conv;
+  if (s.pixelRows) return convPixelRowsScratchFloats(c);
   if (runsFused1x1(s, isa)) return c.strideH != 1 || c.strideW != 1 ? c.cin * c.outH * c.outW : 0;
   if (s.algo == ConvAlgo::Winograd && s.packedWeights) return 0;  // fused in its store
   return s.accumulate ? c.n * c.cout * c.outH * c.outW : 0;

@@ -61,6 +61,9 @@ struct PlanStep {
   // A-panels for im2col / gemm1x1 (empty when the weights are not constants).
   AlignedFloats packedWeights;
   int64_t packedBytes = 0;
+  // The weights are packed for the pixels-as-rows GEMM (kernels/conv/conv_pixelrows.h), which
+  // runs this im2col / gemm1x1 layer instead (AVX-512 / AVX2, small images).
+  bool pixelRows = false;
   bool hasBias = false;
   // Pooling
   Pool2dShape pool;
