@@ -24,6 +24,9 @@
 
 #include "kernels/conv/conv_isa.h"
 
+// GCC 12 flags _mm512_undefined_ps() placeholders inside _mm512_max_ps / _mm512_min_ps as
+// maybe-uninitialized (a false positive, as in sgemm_ukernel_avx512.cc).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 
 namespace convnode {
