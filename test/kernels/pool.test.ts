@@ -42,15 +42,15 @@ describe.each(ISAS)('maxPool2d isa=%s', (isa) => {
 
 /**
  * The direct 2x2 / 3x3, stride 1 / 2 kernels (AVX-512; other ISAs run the padded-plane path on
- * the same cases): one-vector rows (w + pad <= 16, GoogLeNet's 14x14 / 7x7) and wider ones, the
- * 16-column edges, ceil-mode overhang, several planes split over 1 and 2 threads, and a NaN in
+ * the same cases): rows held in 1-4 vectors (w + pad <= 64) and the general path for wider ones,
+ * the 16-column edges, ceil-mode overhang, several planes split over 1 and 2 threads, and a NaN in
  * one plane (the whole call falls back to the NaN-propagating path).
  */
 const threadsBefore = cn.getNumThreads();
 afterAll(() => cn.setNumThreads(threadsBefore));
 describe.each(ISAS)('maxPool2d direct 2x2 / 3x3 kernels isa=%s', (isa) => {
   const cases: [number, number, number, number, number, boolean][] = [];
-  for (const [h, w] of [[14, 14], [7, 7], [15, 15], [16, 16], [1, 1], [2, 3], [13, 17], [28, 28], [5, 33], [9, 48], [56, 57]]) {
+  for (const [h, w] of [[14, 14], [7, 7], [15, 15], [16, 16], [1, 1], [2, 3], [13, 17], [28, 28], [5, 33], [9, 48], [56, 57], [6, 70], [4, 130]]) {
     for (const [k, st, pad, ceil] of [[3, 1, 1, true], [3, 1, 0, false], [2, 1, 0, false], [2, 1, 1, false], [3, 2, 0, true], [3, 2, 1, false], [2, 2, 0, true], [2, 2, 1, true]] as const) {
       if (h + 2 * pad < k || w + 2 * pad < k) continue;
       cases.push([h, w, k, st, pad, ceil]);
