@@ -179,6 +179,60 @@ describe('InferenceSession fusions', () => {
     { name: 'nested concat: inner in place only', input: [1, 6, 8, 8], inPlace: 1,
       net: (x) => { const a = cn.relu(conv(x, w([4, 6, 1, 1], 107))); const b = cn.relu(conv(x, w([4, 6, 1, 1], 108))); return cn.concat([cn.concat([a, b], 1), cn.relu(conv(x, w([2, 6, 1, 1], 109)))], 1); } },
   ];
+  // Sibling 1x1 convs reading one input merge into one conv (stacked weights); each original
+  // output is a channel block of the merged one (compile.ts mergeSibling1x1).
+  const siblingCases: { name: string; input: number[]; merged: number; inPlace?: number; net: Net }[] = [
+    { name: 'inception block: the two reduce convs merge, the concat branch stays (in place)', input: [1, 6, 9, 11], merged: 1, inPlace: 1,
+      net: (x) => {
+        const a = cn.relu(conv(x, w([8, 6, 1, 1], 110)));
+        const b = cn.relu(conv(cn.relu(conv(x, w([4, 6, 1, 1], 111))), w([12, 4, 3, 3], 112), { padding: 1 }));
+        const c = cn.relu(conv(cn.relu(conv(x, w([3, 6, 1, 1], 113), {}, w([3], 129, 0.1))), w([5, 3, 3, 3], 114), { padding: 1 }));
+        const d = cn.relu(conv(cn.maxPool2d(x, { kernelSize: 3, stride: 1, padding: 1, ceilMode: true }), w([5, 6, 1, 1], 130)));
+        return conv(cn.concat([a, b, c, d], 1), w([7, 30, 1, 1], 131));
+      } },
+    // Biases on some siblings only; the middle block is a fused residual (a conv accumulates
+    // into it: its offset inside the merged output), the last is read by a binary op.
+    { name: 'three siblings, mixed biases, a block accumulated into', input: [1, 6, 8, 8], merged: 2,
+      net: (x) => {
+        const y1 = cn.relu(conv(x, w([5, 6, 1, 1], 115), {}, w([5], 116, 0.1)));
+        const y2 = cn.relu(conv(x, w([4, 6, 1, 1], 117)));
+        const y3 = cn.relu(conv(x, w([4, 6, 1, 1], 118), {}, w([4], 119, 0.1)));
+        return cn.add(cn.add(conv(y1, w([4, 5, 3, 3], 120), { padding: 1 }), y2), y3);
+      } },
+    { name: 'blocks read through reshapes (flatten)', input: [1, 6, 5, 7], merged: 1,
+      net: (x) => cn.add(cn.flatten(cn.relu(conv(x, w([3, 6, 1, 1], 121))), 1), cn.flatten(cn.relu(conv(x, w([3, 6, 1, 1], 122))), 1)) },
+    { name: 'different activations: not merged', input: [1, 6, 8, 8], merged: 0,
+      net: (x) => cn.add(cn.relu(conv(x, w([4, 6, 1, 1], 123))), conv(x, w([4, 6, 1, 1], 124))) },
+    { name: 'batch 2: not merged', input: [2, 6, 8, 8], merged: 0,
+      net: (x) => cn.add(conv(x, w([4, 6, 1, 1], 125)), conv(x, w([4, 6, 1, 1], 126))) },
+    { name: 'strided 1x1 siblings: not merged', input: [1, 6, 8, 8], merged: 0,
+      net: (x) => cn.add(conv(x, w([4, 6, 1, 1], 127), { stride: 2 }), conv(x, w([4, 6, 1, 1], 128), { stride: 2 })) },
+  ];
+  for (const c of siblingCases) {
+    it(`sibling 1x1 merge: ${c.name}`, async () => {
+      const x = randomTensor(c.input, 97, 2);
+      const eager = c.net(x);
+      const session = await cn.InferenceSession.create(c.net, { inputShape: c.input });
+      expectClose(await session.run(x), eager, { case: c.name, run: 1 }, 1e-4);
+      expectClose(session.runSync(x), eager, { case: c.name, run: 2 }, 1e-4);
+      const info = session.describe();
+      expect(info.mergedSiblings, c.name).toBe(c.merged);
+      if (c.inPlace !== undefined) expect(info.concatsInPlace, c.name).toBe(c.inPlace);
+    });
+  }
+
+  it('sibling 1x1 merge and concats in place: GoogLeNet (batch 1) equals eager', async () => {
+    const model = cn.models.googlenet({ seed: 6, numClasses: 10 });
+    model.eval();
+    const x = randomTensor([1, 3, 64, 64], 5, 1);
+    const eager = cn.noGrad(() => model.forward(x));
+    const session = await cn.InferenceSession.create(model, { inputShape: [1, 3, 64, 64] });
+    expectClose(await session.run(x), eager, { case: 'googlenet' }, 1e-4);
+    const info = session.describe();
+    expect(info.mergedSiblings).toBe(9);
+    expect(info.concatsInPlace).toBe(9);
+  });
+
   for (const c of concatCases) {
     it(`concat in place: ${c.name}`, async () => {
       const x = randomTensor(c.input, 98, 2);
