@@ -192,7 +192,7 @@ function fuseRelus(graph: Graph, nodes: (GraphNode | null)[]): number {
  * written in place into the concat's slot, see compileGraph). GoogLeNet (9 pairs), plan steps
  * alone, 1 thread, min of 300, 2026-11-25: 192->96 + 192->16 @28 0.164 -> 0.147 ms, 512->144 +
  * 512->32 @14 0.196 -> 0.173, 832->192 + 832->48 @7 0.122 -> 0.114, all 9 pairs -0.18 ms; whole
- * model, two sessions interleaved, min of 400 (bench/_ab_env.ts): 11.42 -> 11.12 ms, 11.46 ->
+ * model, two sessions interleaved, min of 400 (a temporary compile-time switch): 11.42 -> 11.12 ms, 11.46 ->
  * 11.24, and one pair 10.95 -> 11.14 (medians 12.00 / 12.02).
  */
 function mergeSibling1x1(graph: Graph, nodes: (GraphNode | null)[]): number {
@@ -300,7 +300,7 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
   // own (other readers read the block), not the output, and nothing aliases it (no reshape of it, no
   // conv accumulating into it); and no conv accumulates into the concat's result (it would
   // overwrite the blocks that later steps may still read as the branch values). GoogLeNet, 1
-  // thread, two sessions interleaved, min of 400 runs (bench/_ab_env.ts, 2026-11-25): 11.73 ->
+  // thread, two sessions interleaved, min of 400 runs (a temporary compile-time switch, 2026-11-25): 11.73 ->
   // 11.50 ms and 11.74 -> 11.45 (a third pair: no difference), 81 -> 72 steps.
   let concatsInPlace = 0;
   const aliased = new Set<number>(); // roots that another value aliases (a reshape, an accumulating conv)

@@ -259,7 +259,7 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
 // output rows: lane l < outW takes column 2l + kx of row 2oy - padTop + ky, lane outW + l the
 // same column of the row two below. Per row pair: 5 loads, 9 permutes, 9 FMAs for 2 outW
 // outputs (plane3x3s2: 15 loads, 15 permutes, 18 FMAs, half the lanes idle). MobileNetV2,
-// plan steps alone, 1 thread, min of 300, 2026-11-25 (bench/_addon_ab_env.ts): 576 @14 -> 7
+// plan steps alone, 1 thread, min of 300, 2026-11-25 (bench/ab-plan-builds.ts, ENVA/ENVB): 576 @14 -> 7
 // 0.0298 -> 0.0211 ms alone, 0.130 -> 0.122 fused with its expansion. CONVNODE_DW_S2_NARROW=0
 // turns it off.
 bool narrowS2On() {

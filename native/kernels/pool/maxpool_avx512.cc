@@ -103,7 +103,7 @@ bool maxPoolCopyPlaneAvx512(const float* in, int64_t h, int64_t w, float* pad, i
 // vectors (w + padW <= 64) are loaded once each and kept in registers (maxPoolRows); wider
 // planes take maxPoolDirect, which reloads the window rows per output row. GoogLeNet's pools,
 // plan steps alone, 1 thread, min of 300 (2026-11-25), padded -> direct -> rows in registers
-// ms (bench/_step_ab.ts, bench/_addon_ab.ts):
+// ms (bench/ab-plan-builds.ts: CONVNODE_MAXPOOL_DIRECT=0 vs 1, then two builds):
 //   512 @14 3x3/s1 0.063 -> 0.010 -> 0.011;  192 @28 3x3/s1 0.057 -> 0.048 -> 0.015;
 //   192 @56 3x3/s2 0.097 -> 0.061 -> 0.039;  480 @28 3x3/s2 0.086 -> 0.049 -> 0.029;
 //   832 @14 2x2/s2 0.043 -> 0.034 -> 0.012;  64 @112 3x3/s2 0.129 -> 0.070 (direct);
