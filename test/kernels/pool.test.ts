@@ -1,6 +1,6 @@
 /** Vectorized max pooling (per ISA, padded-plane kernels) against lib/reference on random windows. */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import * as cn from '../../lib/index.js';
 import { native, type PoolParams } from '../../lib/native.js';
 import { ISAS, expectClose, randomArray, seededRandom } from './helpers.js';
@@ -37,6 +37,45 @@ describe.each(ISAS)('maxPool2d isa=%s', (isa) => {
       }
       expectClose(got.map((v) => (Number.isNaN(v) ? 0 : v)), want.data.map((v) => (Number.isNaN(v) ? 0 : v)), 0, ctx);
     }), { numRuns: 200, seed: 99 });
+  });
+});
+
+/**
+ * The direct 2x2 / 3x3, stride 1 / 2 kernels (AVX-512; other ISAs run the padded-plane path on
+ * the same cases): rows held in 1-4 vectors (w + pad <= 64) and the general path for wider ones,
+ * the 16-column edges, ceil-mode overhang, several planes split over 1 and 2 threads, and a NaN in
+ * one plane (the whole call falls back to the NaN-propagating path).
+ */
+const threadsBefore = cn.getNumThreads();
+afterAll(() => cn.setNumThreads(threadsBefore));
+describe.each(ISAS)('maxPool2d direct 2x2 / 3x3 kernels isa=%s', (isa) => {
+  const cases: [number, number, number, number, number, boolean][] = [];
+  for (const [h, w] of [[14, 14], [7, 7], [15, 15], [16, 16], [1, 1], [2, 3], [13, 17], [28, 28], [5, 33], [9, 48], [56, 57], [6, 70], [4, 130]]) {
+    for (const [k, st, pad, ceil] of [[3, 1, 1, true], [3, 1, 0, false], [2, 1, 0, false], [2, 1, 1, false], [3, 2, 0, true], [3, 2, 1, false], [2, 2, 0, true], [2, 2, 1, true]] as const) {
+      if (h + 2 * pad < k || w + 2 * pad < k) continue;
+      cases.push([h, w, k, st, pad, ceil]);
+    }
+  }
+  it.each([1, 2])('matches the reference, %i thread(s)', (threads) => {
+    cn.setNumThreads(threads);
+    for (const [h, w, k, st, pad, ceilMode] of cases) {
+      for (const nanPlane of [-1, 2]) {
+        const n = 1, c = 5;
+        const data = randomArray(n * c * h * w, seededRandom(h * 131 + w * 7 + k + st * 3 + pad));
+        if (nanPlane >= 0) data[nanPlane * h * w + ((h * w) >> 1)] = NaN;
+        const x = cn.tensor(data, [n, c, h, w]);
+        const want = cn.reference.maxPool2d(x, { kernel: [k, k], stride: [st, st], padding: [pad, pad], dilation: [1, 1], ceilMode });
+        const got = native.MaxPool2d(data, {
+          n, c, h, w, kh: k, kw: k, strideH: st, strideW: st, padH: pad, padW: pad, dilationH: 1, dilationW: 1, ceilMode,
+          isa: isa as PoolParams['isa'],
+        });
+        const ctx = { isa, threads, h, w, k, st, pad, ceilMode, nanPlane };
+        for (let i = 0; i < want.data.length; i++) {
+          if (Number.isNaN(want.data[i]) !== Number.isNaN(got[i])) throw new Error(`NaN mismatch at ${i} for ${JSON.stringify(ctx)}`);
+        }
+        expectClose(got.map((v) => (Number.isNaN(v) ? 0 : v)), want.data.map((v) => (Number.isNaN(v) ? 0 : v)), 0, ctx);
+      }
+    }
   });
 });
 

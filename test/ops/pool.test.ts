@@ -126,6 +126,29 @@ describe('adaptive and global pooling', () => {
     );
   });
 
+  it('global average pooling (split partial sums) matches a float64 sum: plane sizes around the 8-float blocks, 1 and 2 threads', () => {
+    const before = cn.getNumThreads();
+    try {
+      for (const threads of [1, 2]) {
+        cn.setNumThreads(threads);
+        for (const [h, w] of [[1, 1], [1, 3], [2, 4], [3, 3], [3, 5], [4, 4], [1, 17], [7, 7], [8, 8], [13, 11]]) {
+          const x = randomTensor([2, 37, h, w], h * 100 + w);
+          const got = cn.globalAvgPool2d(x).data;
+          for (let p = 0; p < 2 * 37; p++) {
+            let sum = 0;
+            for (let i = 0; i < h * w; i++) sum += x.data[p * h * w + i];
+            const want = sum / (h * w);
+            if (!(Math.abs(got[p] - want) <= 1e-6 * Math.max(1, Math.abs(want)))) {
+              throw new Error(`plane ${p}: got ${got[p]}, want ${want} for ${JSON.stringify({ threads, h, w })}`);
+            }
+          }
+        }
+      }
+    } finally {
+      cn.setNumThreads(before);
+    }
+  });
+
   it('global pooling reduces each plane to [N, C, 1, 1]', () => {
     const x = randomTensor([2, 3, 7, 5], 9);
     const avg = cn.globalAvgPool2d(x);

@@ -154,6 +154,107 @@ describe('InferenceSession fusions', () => {
     }
   });
 
+  // Channel concats at batch 1 run in place: each input's producer writes its block of the
+  // concat's slot (compile.ts). Each case: equals eager on two runs, and concatsInPlace / step
+  // count say whether the concat step was removed.
+  const inception = (x: cn.Tensor, seed: number): cn.Tensor => {
+    const a = cn.relu(conv(x, w([8, 6, 1, 1], seed)));
+    const b = cn.relu(conv(cn.relu(conv(x, w([4, 6, 1, 1], seed + 1))), w([12, 4, 3, 3], seed + 2), { padding: 1 }));
+    const c = cn.relu(conv(cn.maxPool2d(x, { kernelSize: 3, stride: 1, padding: 1, ceilMode: true }), w([5, 6, 1, 1], seed + 3)));
+    return cn.concat([a, b, c], 1);
+  };
+  const concatCases: { name: string; input: number[]; inPlace: number; net: Net }[] = [
+    { name: 'inception block (1x1 / 1x1 -> 3x3 / pool -> 1x1), then a consumer', input: [1, 6, 9, 11], inPlace: 1,
+      net: (x) => conv(inception(x, 60), w([7, 25, 1, 1], 64)) },
+    { name: 'two chained inception blocks, the concat is the output', input: [1, 6, 14, 14], inPlace: 2,
+      net: (x) => inception(conv(inception(x, 70), w([6, 25, 1, 1], 74)), 75) },
+    { name: 'a branch also read after the concat (it reads its block)', input: [1, 6, 7, 7], inPlace: 2,
+      net: (x) => { const a = cn.relu(conv(x, w([8, 6, 1, 1], 80))); const b = cn.relu(conv(x, w([8, 6, 3, 3], 81), { padding: 1 })); const y = cn.concat([a, b], 1); return cn.concat([conv(y, w([4, 16, 1, 1], 82)), cn.mul(a, b)], 1); } },
+    { name: 'batch 2: blocks are not contiguous, not in place', input: [2, 6, 9, 11], inPlace: 0,
+      net: (x) => inception(x, 90) },
+    { name: 'the same value twice: not in place', input: [1, 6, 8, 8], inPlace: 0,
+      net: (x) => { const a = cn.relu(conv(x, w([8, 6, 1, 1], 95))); return conv(cn.concat([a, a], 1), w([4, 16, 1, 1], 96)); } },
+    { name: 'the graph input as a block: not in place', input: [1, 6, 8, 8], inPlace: 0,
+      net: (x) => cn.concat([x, cn.relu(conv(x, w([3, 6, 1, 1], 97)))], 1) },
+    // A later conv accumulates a residual into a block (fused add): in place it would overwrite
+    // the concat's data, so the concat must copy.
+    { name: 'a block is a fused residual of a later conv: not in place', input: [1, 8, 8, 8], inPlace: 0,
+      net: (x) => { const a = cn.relu(conv(x, w([8, 8, 1, 1], 100))); const b = cn.relu(conv(x, w([8, 8, 1, 1], 101))); const y = cn.concat([a, b], 1); const z = cn.relu(conv(y, w([8, 16, 3, 3], 102), { padding: 1 })); return cn.add(a, conv(z, w([8, 8, 1, 1], 103))); } },
+    // A conv accumulates into the concat's result: the blocks must stay the branch values.
+    { name: 'a conv accumulates into the concat result: not in place', input: [1, 8, 8, 8], inPlace: 0,
+      net: (x) => { const a = cn.relu(conv(x, w([8, 8, 1, 1], 104))); const b = cn.relu(conv(x, w([8, 8, 1, 1], 105))); const y = cn.concat([a, b], 1); return cn.concat([cn.add(y, conv(x, w([16, 8, 1, 1], 106))), a], 1); } },
+    // The result of one concat as a block of another: the inner one runs in place, the outer copies.
+    { name: 'nested concat: inner in place only', input: [1, 6, 8, 8], inPlace: 1,
+      net: (x) => { const a = cn.relu(conv(x, w([4, 6, 1, 1], 107))); const b = cn.relu(conv(x, w([4, 6, 1, 1], 108))); return cn.concat([cn.concat([a, b], 1), cn.relu(conv(x, w([2, 6, 1, 1], 109)))], 1); } },
+  ];
+  // Sibling 1x1 convs reading one input merge into one conv (stacked weights); each original
+  // output is a channel block of the merged one (compile.ts mergeSibling1x1).
+  const siblingCases: { name: string; input: number[]; merged: number; inPlace?: number; net: Net }[] = [
+    { name: 'inception block: the two reduce convs merge, the concat branch stays (in place)', input: [1, 6, 9, 11], merged: 1, inPlace: 1,
+      net: (x) => {
+        const a = cn.relu(conv(x, w([8, 6, 1, 1], 110)));
+        const b = cn.relu(conv(cn.relu(conv(x, w([4, 6, 1, 1], 111))), w([12, 4, 3, 3], 112), { padding: 1 }));
+        const c = cn.relu(conv(cn.relu(conv(x, w([3, 6, 1, 1], 113), {}, w([3], 129, 0.1))), w([5, 3, 3, 3], 114), { padding: 1 }));
+        const d = cn.relu(conv(cn.maxPool2d(x, { kernelSize: 3, stride: 1, padding: 1, ceilMode: true }), w([5, 6, 1, 1], 130)));
+        return conv(cn.concat([a, b, c, d], 1), w([7, 30, 1, 1], 131));
+      } },
+    // Biases on some siblings only; the middle block is a fused residual (a conv accumulates
+    // into it: its offset inside the merged output), the last is read by a binary op.
+    { name: 'three siblings, mixed biases, a block accumulated into', input: [1, 6, 8, 8], merged: 2,
+      net: (x) => {
+        const y1 = cn.relu(conv(x, w([5, 6, 1, 1], 115), {}, w([5], 116, 0.1)));
+        const y2 = cn.relu(conv(x, w([4, 6, 1, 1], 117)));
+        const y3 = cn.relu(conv(x, w([4, 6, 1, 1], 118), {}, w([4], 119, 0.1)));
+        return cn.add(cn.add(conv(y1, w([4, 5, 3, 3], 120), { padding: 1 }), y2), y3);
+      } },
+    { name: 'blocks read through reshapes (flatten)', input: [1, 6, 5, 7], merged: 1,
+      net: (x) => cn.add(cn.flatten(cn.relu(conv(x, w([3, 6, 1, 1], 121))), 1), cn.flatten(cn.relu(conv(x, w([3, 6, 1, 1], 122))), 1)) },
+    { name: 'different activations: not merged', input: [1, 6, 8, 8], merged: 0,
+      net: (x) => cn.add(cn.relu(conv(x, w([4, 6, 1, 1], 123))), conv(x, w([4, 6, 1, 1], 124))) },
+    { name: 'batch 2: not merged', input: [2, 6, 8, 8], merged: 0,
+      net: (x) => cn.add(conv(x, w([4, 6, 1, 1], 125)), conv(x, w([4, 6, 1, 1], 126))) },
+    { name: 'strided 1x1 siblings: not merged', input: [1, 6, 8, 8], merged: 0,
+      net: (x) => cn.add(conv(x, w([4, 6, 1, 1], 127), { stride: 2 }), conv(x, w([4, 6, 1, 1], 128), { stride: 2 })) },
+  ];
+  for (const c of siblingCases) {
+    it(`sibling 1x1 merge: ${c.name}`, async () => {
+      const x = randomTensor(c.input, 97, 2);
+      const eager = c.net(x);
+      const session = await cn.InferenceSession.create(c.net, { inputShape: c.input });
+      expectClose(await session.run(x), eager, { case: c.name, run: 1 }, 1e-4);
+      expectClose(session.runSync(x), eager, { case: c.name, run: 2 }, 1e-4);
+      const info = session.describe();
+      expect(info.mergedSiblings, c.name).toBe(c.merged);
+      if (c.inPlace !== undefined) expect(info.concatsInPlace, c.name).toBe(c.inPlace);
+    });
+  }
+
+  it('sibling 1x1 merge and concats in place: GoogLeNet (batch 1) equals eager', async () => {
+    const model = cn.models.googlenet({ seed: 6, numClasses: 10 });
+    model.eval();
+    const x = randomTensor([1, 3, 64, 64], 5, 1);
+    const eager = cn.noGrad(() => model.forward(x));
+    const session = await cn.InferenceSession.create(model, { inputShape: [1, 3, 64, 64] });
+    expectClose(await session.run(x), eager, { case: 'googlenet' }, 1e-4);
+    const info = session.describe();
+    expect(info.mergedSiblings).toBe(9);
+    expect(info.concatsInPlace).toBe(9);
+  });
+
+  for (const c of concatCases) {
+    it(`concat in place: ${c.name}`, async () => {
+      const x = randomTensor(c.input, 98, 2);
+      const eager = c.net(x);
+      const session = await cn.InferenceSession.create(c.net, { inputShape: c.input });
+      expectClose(await session.run(x), eager, { case: c.name, run: 1 }, 1e-4);
+      expectClose(session.runSync(x), eager, { case: c.name, run: 2 }, 1e-4);
+      const handle = (session as unknown as { planFor(s: number[]): { handle: unknown } }).planFor(c.input).handle;
+      const lines = native.PlanDescribe(handle as Parameters<typeof native.PlanDescribe>[0]);
+      expect(session.describe().concatsInPlace, lines.join('\n')).toBe(c.inPlace);
+      if (c.inPlace > 0 && c.name.startsWith('inception')) expect(lines.some((l) => l.startsWith('concat')), lines.join('\n')).toBe(false);
+    });
+  }
+
   it('keeps ReLU6 semantics at the clamp edges (values far above 6, below 0, NaN)', async () => {
     const weight = cn.tensor([1, -1, 100], [3, 1, 1, 1]);
     const net: Net = (x) => cn.relu6(cn.conv2d(x, weight, null, {}));

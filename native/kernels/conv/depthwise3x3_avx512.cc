@@ -21,6 +21,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstdlib>
 
 #include "kernels/conv/conv_isa.h"
 
@@ -254,6 +255,58 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
   }
 }
 
+// Stride 2 with outW <= 7 (MobileNetV2's 576 @14 -> 7): two output rows per vector, row oy
+// in lanes [0, outW) and row oy + 1 in [outW, 2 outW), so one masked store writes both (they
+// are adjacent in the plane). Each input row (w + padLeft <= 16) is one masked load of columns
+// [-padLeft, 16 - padLeft); tap (ky, kx) is one vpermt2ps of the two rows it reads for the two
+// output rows: lane l < outW takes column 2l + kx of row 2oy - padTop + ky, lane outW + l the
+// same column of the row two below. Per row pair: 5 loads, 9 permutes, 9 FMAs for 2 outW
+// outputs (plane3x3s2: 15 loads, 15 permutes, 18 FMAs, half the lanes idle). MobileNetV2,
+// plan steps alone, 1 thread, min of 300, 2026-11-25 (bench/ab-plan-builds.ts, ENVA/ENVB): 576 @14 -> 7
+// 0.0298 -> 0.0211 ms alone, 0.130 -> 0.122 fused with its expansion. CONVNODE_DW_S2_NARROW=0
+// turns it off.
+bool narrowS2On() {
+  static const bool on = [] { const char* e = std::getenv("CONVNODE_DW_S2_NARROW"); return !e || e[0] != '0'; }();
+  return on;
+}
+
+void plane3x3s2Narrow(const Conv2dShape& s, const float* in, const float* w, float bias,
+                      bool relu, float clampMax, float* out) {
+  const int64_t outW = s.outW, pl = s.padLeft;
+  alignas(64) int32_t idx[3][16];
+  for (int kx = 0; kx < 3; ++kx)
+    for (int l = 0; l < 16; ++l) {
+      const int64_t j = l < outW ? l : l - outW;  // output column of the lane
+      idx[kx][l] = static_cast<int32_t>((l < outW ? 0 : 16) + ((2 * j + kx) & 15));
+    }
+  const __m512i ix0 = _mm512_load_si512(idx[0]), ix1 = _mm512_load_si512(idx[1]), ix2 = _mm512_load_si512(idx[2]);
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
+  const __mmask16 colMask = rangeMask(-pl, s.w);
+  auto row = [&](int64_t iy) -> __m512 {
+    if (iy < 0 || iy >= s.h) return _mm512_setzero_ps();
+    return loadMasked(colMask, in + iy * s.w, -pl);
+  };
+  for (int64_t oy = 0; oy < s.outH; oy += 2) {
+    const bool two = oy + 1 < s.outH;
+    const int64_t top = 2 * oy - s.padTop;
+    __m512 r[5];
+    for (int k = 0; k < 5; ++k) r[k] = (k < 3 || two) ? row(top + k) : _mm512_setzero_ps();
+    __m512 acc0 = bv, acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
+    for (int ky = 0; ky < 3; ++ky) {
+      const __m512 a = r[ky], b = r[ky + 2];
+      acc0 = _mm512_fmadd_ps(_mm512_permutex2var_ps(a, ix0, b), wv[ky * 3], acc0);
+      acc1 = _mm512_fmadd_ps(_mm512_permutex2var_ps(a, ix1, b), wv[ky * 3 + 1], acc1);
+      acc2 = _mm512_fmadd_ps(_mm512_permutex2var_ps(a, ix2, b), wv[ky * 3 + 2], acc2);
+    }
+    const __m512 acc = activate(_mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2), relu, clamp, cv);
+    const int64_t lanes = two ? 2 * outW : outW;
+    _mm512_mask_storeu_ps(out + oy * outW, static_cast<__mmask16>((1u << lanes) - 1u), acc);
+  }
+}
+
 }  // namespace
 
 bool dw3x3Avx512Eligible(const Conv2dShape& s) {
@@ -302,6 +355,7 @@ void dw3x3PlaneAvx512(const Conv2dShape& s, const float* in, const float* w, flo
                       bool relu, float clampMax, const uint16_t* masks, float* out) {
   if (s.strideH == 1 && s.outW >= kRowModeMinW) plane3x3s1Rows(s, in, w, bias, relu, clampMax, out);
   else if (s.strideH == 1) plane3x3s1(s, in, w, bias, relu, clampMax, masks, out);
+  else if (s.outW <= 7 && s.w + s.padLeft <= 16 && narrowS2On()) plane3x3s2Narrow(s, in, w, bias, relu, clampMax, out);
   else plane3x3s2(s, in, w, bias, relu, clampMax, out);
 }
 

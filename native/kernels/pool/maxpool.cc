@@ -4,6 +4,7 @@
 // pool2d_generic.cc.
 #include <new>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/aligned_buffer.h"
@@ -33,6 +34,30 @@ bool fastSuits(const Pool2dShape& s, Isa isa) {
 
 void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   isa = isaSupported(isa) ? isa : Isa::Generic;
+  const int64_t planes = s.n * s.c;
+#if defined(__x86_64__)
+  // CONVNODE_MAXPOOL_DIRECT=0 turns the direct kernel off (A/B, differential tests).
+  static const bool directOn = [] {
+    const char* e = std::getenv("CONVNODE_MAXPOOL_DIRECT");
+    return !e || e[0] != '0';
+  }();
+  if (directOn && fastSuits(s, isa)) {
+    // In place, no scratch; a plane with a NaN sends the whole call to the padded path below.
+    bool clean = true;
+    const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads) reduction(&& : clean)
+    {
+      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+      clean = maxPoolDirectAvx512(s, x, y, planes * t / nt, planes * (t + 1) / nt);
+    }
+#else
+    clean = maxPoolDirectAvx512(s, x, y, 0, planes);
+#endif
+    (void)threads;
+    if (clean) return;
+  }
+#endif
   const PlaneFn plane = planeFor(isa);
   // Rows/columns any window can touch, ceil-mode overhang included.
   const int64_t ph = std::max(s.h + 2 * s.padH, (s.outH - 1) * s.strideH + s.dilationH * (s.kh - 1) + 1);
@@ -45,7 +70,6 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
   const int64_t planeFloats = (ph * pw + tail + 2 * ow + 16 + 15) / 16 * 16;
   // (planes without NaN: the AVX-512 copy into the padded plane checks).
   const bool fastKxK = fastSuits(s, isa);
-  const int64_t planes = s.n * s.c;
   const int threads = threadsFor(planes, s.outH * s.outW * s.kh * s.kw + s.h * s.w);
   AlignedFloats scratch = allocFloats(static_cast<size_t>(planeFloats * threads));
   if (!scratch) throw std::bad_alloc();  // the binding turns it into a JS Error

@@ -70,6 +70,10 @@ void maxPoolPlaneAvx512(const Pool2dShape& s, const float* pad, int64_t pw, int6
 // last row.
 void maxPoolPlaneSmallAvx512(const Pool2dShape& s, const float* pad, int64_t pw, float* vm,
                              float* out);
+// 2x2 or 3x3, stride 1 or 2 on both axes, no dilation: planes [p0, p1) straight from the input
+// (no padded copy, maxpool_avx512.cc); false (outputs partly
+// written) when one holds a NaN.
+bool maxPoolDirectAvx512(const Pool2dShape& s, const float* x, float* y, int64_t p0, int64_t p1);
 // Copies a plane into the interior of the padded plane; true when it held a NaN.
 bool maxPoolCopyPlaneAvx512(const float* in, int64_t h, int64_t w, float* pad, int64_t pw,
                             int64_t padH, int64_t padW);

@@ -114,6 +114,19 @@ void adaptiveAvgPool2dGeneric(int64_t n, int64_t c, int64_t h, int64_t w, int64_
   for (int64_t p = 0; p < planes; ++p) {
     const float* in = x + p * h * w;
     float* out = y + p * outH * outW;
+    if (outH == 1 && outW == 1) {
+      // Global average (every classifier head): the plane is contiguous; 8 independent partial
+      // sums instead of one serial add chain (eager, 1 thread, min of 2000, 2026-11-25: 1280 x 7x7 0.024 -> 0.008 ms, 2048 x 7x7 0.037 -> 0.012).
+      const int64_t count = h * w;
+      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t i = 0;
+      for (; i + 8 <= count; i += 8)
+        for (int j = 0; j < 8; ++j) acc[j] += in[i + j];
+      for (int j = 0; i < count; ++i, ++j) acc[j] += in[i];
+      const float sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+      out[0] = sum / static_cast<float>(count);
+      continue;
+    }
     for (int64_t oy = 0; oy < outH; ++oy) {
       const int64_t y0 = adaptiveStart(oy, h, outH), y1 = adaptiveEnd(oy, h, outH);
       for (int64_t ox = 0; ox < outW; ++ox) {
