@@ -143,6 +143,10 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
   // (the kernel writes to scratch), and the clamp too.
   float* dst = s.accumulate ? scratch : out;
   const bool relu = s.relu && !s.accumulate;
+  if (s.algo == ConvAlgo::Im2col && !s.accumulate) {  // the clamp in the kernels' store too
+    conv2dIm2col(s.conv, isa, x, w, bias, dst, relu, packed, s.clampMax);
+    return;
+  }
   if (s.algo == ConvAlgo::Im2col) {
     conv2dIm2col(s.conv, isa, x, w, bias, dst, relu, packed);
   } else if (s.algo == ConvAlgo::Gemm1x1) {

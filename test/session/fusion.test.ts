@@ -104,6 +104,13 @@ function cases(): Case[] {
       return { name: `winograd transposed products: relu6 clamp, residual + relu, batch ${n}, 26x26`, input: [n, 48, 26, 26], fusedAdds: 1, fusedRelus: 3, algos: ['winograd'],
         net: (x: cn.Tensor) => { const y = cn.relu6(conv(x, wa, { padding: 1 })); return cn.relu(cn.add(conv(cn.relu(conv(y, wc, { padding: 1 })), wb, { padding: 1 }, bb), y)); } };
     }),
+    // ReLU6 in the store of an RGB stem (cin <= 4: the AVX-512 implicit GEMM; GEMM im2col on
+    // other ISAs), outputs well past 6, batch 1 and 2.
+    ...[1, 2].map((n) => {
+      const ws = w([16, 3, 3, 3], 80, 1.5), bs = w([16], 81, 1);
+      return { name: `relu6 in an RGB stem's store, batch ${n}`, input: [n, 3, 30, 30], fusedAdds: 0, fusedRelus: 1,
+        net: (x: cn.Tensor) => cn.relu6(conv(x, ws, { padding: 1, stride: 2 }, bs)) };
+    }),
     // ReLU6 in a linear store and in an im2col conv (a clamp pass).
     { name: 'relu6 after linear and im2col conv', input: [2, 8, 9, 9], fusedAdds: 0, fusedRelus: 2,
       net: (x) => cn.relu6(cn.linear(cn.flatten(cn.globalAvgPool2d(cn.relu6(conv(x, w0, { padding: 1, stride: 2 }))), 1), fc, fcb)) },

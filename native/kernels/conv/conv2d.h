@@ -58,8 +58,10 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
 // size whatever the layer. On AVX-512, layers with cin <= 4 and groups 1 (RGB stems) run an
 // implicit GEMM instead (conv_smallcin_avx512.cc: no column matrix).
 // packedW (optional): the weights packed once by convGemmPackWeights for this isa.
+// clampMax: min(., clampMax) after the ReLU (ReLU6), in the store (infinity: none).
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                  const float* bias, float* y, bool relu, const float* packedW = nullptr);
+                  const float* bias, float* y, bool relu, const float* packedW = nullptr,
+                  float clampMax = std::numeric_limits<float>::infinity());
 // 1x1 convolution as one SGEMM per (image, group): W[cout, cin] x X[cin, H*W]; strided 1x1
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,

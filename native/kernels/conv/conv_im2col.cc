@@ -5,6 +5,7 @@
 // columns are contiguous in Y, so a chunk is one GEMM with ldc = outH*outW.
 #include <new>
 #include <algorithm>
+#include <limits>
 #include <cstring>
 
 #include "core/aligned_buffer.h"
@@ -80,12 +81,19 @@ void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* p
 }
 
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
-                  const float* bias, float* y, bool relu, const float* packedW) {
+                  const float* bias, float* y, bool relu, const float* packedW, float clampMax) {
   // Stride-1 layers with few output channels (LeNet) skip the column matrix: conv_shifted.h.
   // It goes before the small-cin kernel, which also takes LeNet's conv1: 1 thread, min of 60,
   // 2026-11-25, shifted vs small-cin: 64x1x28x28 -> 6 5x5 0.114 vs 0.206 ms; 3 -> 64 3x3 @224
   // and @32 (batch 32) within 3% of each other.
-  if (!packedW && conv2dShiftedSuits(s)) return conv2dShifted(s, isa, x, w, bias, y, relu);
+  if (!packedW && conv2dShiftedSuits(s)) {
+    conv2dShifted(s, isa, x, w, bias, y, relu);
+    if (clampMax < std::numeric_limits<float>::infinity()) {
+      const int64_t count = s.n * s.cout * s.outH * s.outW;
+      for (int64_t i = 0; i < count; ++i) y[i] = y[i] > clampMax ? clampMax : y[i];
+    }
+    return;
+  }
 #if defined(__x86_64__)
   if (convSmallCinEligible(s, isa)) {
     AlignedFloats own;
@@ -95,7 +103,7 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
       convSmallCinPackAvx512(s, w, own.get());
       packedW = own.get();
     }
-    return conv2dSmallCinAvx512(s, x, packedW, bias, y, relu);
+    return conv2dSmallCinAvx512(s, x, packedW, bias, y, relu, clampMax);
   }
 #endif
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
@@ -144,6 +152,7 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
           gt.ldc = coutG;
           GemmEpilogue ep;
           ep.relu = relu;
+          ep.clampMax = clampMax;
           if (bias) {
             ep.bias = bias + g * coutG;
             ep.biasMode = BiasMode::PerCol;
@@ -163,6 +172,7 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
         gs.ldc = hw;
         GemmEpilogue ep;
         ep.relu = relu;
+        ep.clampMax = clampMax;
         if (bias) {
           ep.bias = bias + g * coutG;
           ep.biasMode = BiasMode::PerRow;

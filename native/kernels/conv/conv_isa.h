@@ -52,7 +52,7 @@ void im2colFillAvx512(const Conv2dShape& s, const float* plane0, int64_t cinG, i
 int64_t convSmallCinPackedFloats(const Conv2dShape& s);
 void convSmallCinPackAvx512(const Conv2dShape& s, const float* w, float* packed);
 void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* packed,
-                          const float* bias, float* y, bool relu);
+                          const float* bias, float* y, bool relu, float clampMax);
 bool convSmallCinEligible(const Conv2dShape& s, Isa isa);
 
 // The SGEMM micro-kernel table that convGemmPackWeights packs for (conv_im2col.cc).

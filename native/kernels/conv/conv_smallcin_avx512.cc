@@ -63,7 +63,8 @@ inline __m512 loadGroup(const PixelGroup& g, int64_t o) {
 template <bool SPLIT>
 void f32_conv_smallcin_8x48__avx512f(int64_t kTotal, const float* a, const PixelGroup* grp,
                                      const int64_t* off, float* const* cp, const __mmask16* mask,
-                                     int64_t ldc, int64_t mr, const float* bias, bool relu) {
+                                     int64_t ldc, int64_t mr, const float* bias, bool relu,
+                                     float clampMax) {
   __m512 acc[kMr][kNv];
 #pragma GCC unroll 8
   for (int i = 0; i < kMr; ++i)
@@ -84,7 +85,8 @@ void f32_conv_smallcin_8x48__avx512f(int64_t kTotal, const float* a, const Pixel
     }
     a += kMr;
   }
-  const __m512 zero = _mm512_setzero_ps();
+  const __m512 zero = _mm512_setzero_ps(), clampV = _mm512_set1_ps(clampMax);
+  const bool clamp = clampMax < __builtin_inff();
 #pragma GCC unroll 8
   for (int i = 0; i < kMr; ++i) {
     if (i >= mr) break;
@@ -93,6 +95,7 @@ void f32_conv_smallcin_8x48__avx512f(int64_t kTotal, const float* a, const Pixel
     for (int v = 0; v < kNv; ++v) {
       __m512 r = _mm512_add_ps(acc[i][v], bi);
       if (relu) r = _mm512_max_ps(zero, r);  // max(0, NaN) = NaN, as torch.relu
+      if (clamp) r = _mm512_min_ps(clampV, r);  // ReLU6's clamp; min(c, NaN) = NaN
       _mm512_mask_storeu_ps(cp[v] + i * ldc, mask[v], r);
     }
   }
@@ -117,7 +120,7 @@ void convSmallCinPackAvx512(const Conv2dShape& s, const float* w, float* packed)
 }
 
 void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* packed,
-                          const float* bias, float* y, bool relu) {
+                          const float* bias, float* y, bool relu, float clampMax) {
   const int64_t S = s.strideW;
   const int64_t kTotal = s.cin * s.kh * s.kw;
   const int64_t hp = s.h + s.padTop + s.padBottom;
@@ -237,9 +240,9 @@ void conv2dSmallCinAvx512(const Conv2dShape& s, const float* x, const float* pac
           const float* a = packed + t * kTotal * kMr;
           const float* bt = bias ? bias + t * kMr : nullptr;
           if (split)
-            f32_conv_smallcin_8x48__avx512f<true>(kTotal, a, grp, off.data(), ct, mask, hw, mr, bt, relu);
+            f32_conv_smallcin_8x48__avx512f<true>(kTotal, a, grp, off.data(), ct, mask, hw, mr, bt, relu, clampMax);
           else
-            f32_conv_smallcin_8x48__avx512f<false>(kTotal, a, grp, off.data(), ct, mask, hw, mr, bt, relu);
+            f32_conv_smallcin_8x48__avx512f<false>(kTotal, a, grp, off.data(), ct, mask, hw, mr, bt, relu, clampMax);
         }
       }
     }
