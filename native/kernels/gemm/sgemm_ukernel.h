@@ -20,6 +20,9 @@ struct GemmUkParams {
   // B prepacked once and streamed from memory (Winograd's U^T): the AVX-512 kernels prefetch it
   // far ahead into L2 (the driver sets this on the first row tile of each B panel only).
   bool farB = false;
+  // B read in place (rows bStride floats apart, not packed) when nonzero; only kernels whose
+  // table sets bInPlace honour it.
+  int64_t bStride = 0;
 };
 
 // c[i*ldc + j] = epilogue(alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[i*ldc + j])
@@ -48,6 +51,8 @@ struct GemmKernelTable {
   // Optional (nullptr: use ukernel): the micro-kernel for A prepacked once and streamed from
   // memory on every call (conv weights, Winograd U), with a far software prefetch of A.
   GemmUkernelFn ukernelPrepacked = nullptr;
+  // The micro-kernel reads B rows at GemmUkParams::bStride, so the driver may skip packing B.
+  bool bInPlace = false;
 };
 
 // nullptr when the ISA is not compiled in (non-x86 builds).

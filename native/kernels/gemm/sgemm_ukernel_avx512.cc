@@ -44,6 +44,9 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
     if (nr <= 16 * (NV - 1)) return ukernelAvx512<MR, NV - 1, FAR, NVB>(kc, a, b, c, ldc, mr, nr, p);
   }
   constexpr int NR = 16 * NV;
+  // B rows: NVB vectors apart in a packed panel, or p.bStride floats apart when the driver
+  // hands B in place (unaligned rows, hence the unaligned loads: as fast on aligned data).
+  const int64_t bStride = p.bStride ? p.bStride : 16 * NVB;
   __m512 acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
@@ -63,7 +66,7 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
   for (int64_t k = 0; k < kc; ++k) {
     __m512 bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
     _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MR), _MM_HINT_T0);
     if (FAR) {
       // Prepacked A (conv weights, Winograd U) streamed from DRAM/L3 once per call: the
@@ -83,7 +86,7 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
       // conv_winograd.cc winoTransposed.
 #pragma GCC unroll 4
       for (int v = 0; v < NVB; ++v)
-        _mm_prefetch(reinterpret_cast<const char*>(b + 32 * 16 * NVB + 16 * v), _MM_HINT_T1);
+        _mm_prefetch(reinterpret_cast<const char*>(b + 32 * bStride + 16 * v), _MM_HINT_T1);
     }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
@@ -92,7 +95,7 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
     a += MR;
-    b += 16 * NVB;
+    b += bStride;
   }
 
   // Spill the tile once, so the clipped store loop below (runtime mr) indexes memory and the
@@ -199,14 +202,14 @@ static void packB48(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t
 const GemmKernelTable* gemmTableAvx512Wide() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_8x48__avx512f", 8, 48, 336, 256, 480,
                                         ukernel8x48, packA8, packB48, dotImpl, axpyImpl, dot4Impl,
-                                        ukernel8x48Stream};
+                                        ukernel8x48Stream, true};
   return &table;
 }
 
 const GemmKernelTable* gemmTableAvx512Narrow() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_28x16__avx512f", 28, 16, 336, 256, 512,
                                         f32_gemm_ukernel_28x16__avx512f, packA28, packB16, dotImpl, axpyImpl, dot4Impl,
-                                        ukernel28x16Stream};
+                                        ukernel28x16Stream, true};
   return &table;
 }
 
@@ -217,7 +220,7 @@ const GemmKernelTable* gemmTableAvx512() {
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream};
+                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true};
   return &table;
 }
 
