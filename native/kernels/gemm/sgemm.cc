@@ -310,9 +310,12 @@ int64_t sgemmScratchFloats(Isa isa, const GemmShape& s) {
   return std::max(total, std::max(total2, total3));
 }
 
-void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
-                 const GemmEpilogue& ep, float* scratch) {
-  const GemmKernelTable& t = *tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n);
+namespace {
+// The whole product on the calling thread, on caller-provided scratch (sgemmScratchFloats);
+// one of a / packedA and one of b / packedB is given.
+void serialProduct(const GemmKernelTable& t, const GemmShape& s, const float* a, const float* b,
+                   const float* packedA, const float* packedB, float* c, const GemmEpilogue& ep,
+                   float* scratch) {
   if (s.m <= 0 || s.n <= 0) return;
   if (s.k <= 0 || s.alpha == 0.0f) {
     scaleAndEpilogue(s, c, ep);
@@ -320,7 +323,14 @@ void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, fl
   }
   int64_t aSize, total;
   packSizes(t, s, &aSize, &total);
-  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, nullptr);
+  runBlock(t, s, a, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, packedA, packedB);
+}
+}  // namespace
+
+void sgemmSerial(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
+                 const GemmEpilogue& ep, float* scratch) {
+  serialProduct(*tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n), s, a, b,
+                nullptr, nullptr, c, ep, scratch);
 }
 
 int64_t sgemmPackedAFloats(Isa isa, int64_t m, int64_t k) {
@@ -387,16 +397,10 @@ void sgemmPrepackedA(const GemmKernelTable* t, const GemmShape& s, const float* 
   sgemmTable(*t, s, nullptr, b, c, ep, threads, packedA);
 }
 
+
 void sgemmSerialPackedA(const GemmKernelTable* t, const GemmShape& s, const float* packedA,
                         const float* b, float* c, const GemmEpilogue& ep, float* scratch) {
-  if (s.m <= 0 || s.n <= 0) return;
-  if (s.k <= 0 || s.alpha == 0.0f) {
-    scaleAndEpilogue(s, c, ep);
-    return;
-  }
-  int64_t aSize, total;
-  packSizes(*t, s, &aSize, &total);
-  runBlock(*t, s, nullptr, b, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, packedA);
+  serialProduct(*t, s, nullptr, b, packedA, nullptr, c, ep, scratch);
 }
 
 int64_t sgemmPackedBFloats(const GemmKernelTable* t, int64_t k, int64_t n) {
@@ -413,15 +417,7 @@ void sgemmPackBCols(const GemmKernelTable* t, const GemmShape& s, const float* b
 
 void sgemmSerialPackedB(const GemmKernelTable* t, const GemmShape& s, const float* a,
                         const float* packedB, float* c, const GemmEpilogue& ep, float* scratch) {
-  if (s.m <= 0 || s.n <= 0) return;
-  if (s.k <= 0 || s.alpha == 0.0f) {
-    scaleAndEpilogue(s, c, ep);
-    return;
-  }
-  int64_t aSize, total;
-  packSizes(*t, s, &aSize, &total);
-  runBlock(*t, s, a, nullptr, c, ep, Block{0, s.m, 0, s.n}, scratch, scratch + aSize, nullptr,
-           packedB);
+  serialProduct(*t, s, a, nullptr, nullptr, packedB, c, ep, scratch);
 }
 
 const char* sgemmUkernelName(Isa isa) { return tableFor(isa)->name; }
