@@ -72,19 +72,7 @@ void conv1x1Fused(const PlanStep& s, Isa isa, const float* x, const float* bias,
   for (int64_t b = 0; b < c.n; ++b) {
     const float* xb = x + b * c.cin * c.h * c.w;
     if (strided) {
-      const int threads = threadsFor(c.cin, hw);
-#if defined(CONVNODE_OPENMP)
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-      for (int64_t ch = 0; ch < c.cin; ++ch) {
-        const float* plane = xb + ch * c.h * c.w;
-        float* d = scratch + ch * hw;
-        for (int64_t oy = 0; oy < c.outH; ++oy) {
-          const float* row = plane + oy * c.strideH * c.w;
-          for (int64_t ox = 0; ox < c.outW; ++ox) d[oy * c.outW + ox] = row[ox * c.strideW];
-        }
-      }
-      (void)threads;
+      conv1x1Subsample(c, xb, scratch);
       xb = scratch;
     }
     for (int64_t g = 0; g < c.groups; ++g) {

@@ -62,6 +62,8 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW = nullptr,
                   float clampMax = std::numeric_limits<float>::infinity());
+// The pixels a strided 1x1 conv reads, of one image xb (cin planes), packed as dst[cin][outH*outW].
+void conv1x1Subsample(const Conv2dShape& s, const float* xb, float* dst);
 // 1x1 convolution as one SGEMM per (image, group): W[cout, cin] x X[cin, H*W]; strided 1x1
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,

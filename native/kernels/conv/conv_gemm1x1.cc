@@ -11,6 +11,23 @@
 
 namespace convnode {
 
+void conv1x1Subsample(const Conv2dShape& s, const float* xb, float* dst) {
+  const int64_t hw = s.outH * s.outW;
+  const int threads = threadsFor(s.cin, hw);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int64_t c = 0; c < s.cin; ++c) {
+    const float* plane = xb + c * s.h * s.w;
+    float* d = dst + c * hw;
+    for (int64_t oy = 0; oy < s.outH; ++oy) {
+      const float* row = plane + oy * s.strideH * s.w;
+      for (int64_t ox = 0; ox < s.outW; ++ox) d[oy * s.outW + ox] = row[ox * s.strideW];
+    }
+  }
+  (void)threads;
+}
+
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu, const float* packedW) {
   // Weights packed by convGemmPackWeights for a few-channel layer are in the implicit-GEMM
@@ -24,19 +41,7 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
   for (int64_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * s.cin * s.h * s.w;
     if (strided) {
-      const int threads = threadsFor(s.cin, hw);
-#if defined(CONVNODE_OPENMP)
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
-      for (int64_t c = 0; c < s.cin; ++c) {
-        const float* plane = xb + c * s.h * s.w;
-        float* d = sub.get() + c * hw;
-        for (int64_t oy = 0; oy < s.outH; ++oy) {
-          const float* row = plane + oy * s.strideH * s.w;
-          for (int64_t ox = 0; ox < s.outW; ++ox) d[oy * s.outW + ox] = row[ox * s.strideW];
-        }
-      }
-      (void)threads;
+      conv1x1Subsample(s, xb, sub.get());
       xb = sub.get();
     }
     for (int64_t g = 0; g < s.groups; ++g) {
