@@ -371,20 +371,27 @@ PlanHandle& handleArg(const Napi::Value& v) {
   return *v.As<Napi::External<PlanHandle>>().Data();
 }
 
-// One queued run: the input copied at submission (the caller may reuse its array at once),
-// the output copied out of the arena before the next run may overwrite it.
+// One queued run. The output is a Float32Array allocated on the JS thread before the run is
+// queued (uninitialized; the run writes every element) and held by a reference until the
+// run settles: the plan copies its result straight into it, and JS cannot see the array
+// before then. An async run copies its input at submission (the caller may reuse its array at
+// once); a sync run reads the caller's array in place, as the caller is blocked meanwhile.
+// (Before: input and output both went through native staging buffers, 2 copies and 2
+// allocations more per run, e.g. 25.7 MB each way for 1x1 64->256 @56 at batch 8.)
 struct RunJob {
   std::shared_ptr<Plan> plan;
   std::shared_ptr<std::mutex> lock;
-  AlignedFloats input;
-  AlignedFloats output;
+  AlignedFloats inputCopy;  // async runs only
+  const float* input = nullptr;
+  float* output = nullptr;
+  Napi::Reference<Napi::Float32Array> outputRef;
   std::string error;
 };
 
 void execute(RunJob& job) {
   try {
     std::lock_guard<std::mutex> guard(*job.lock);
-    runPlan(*job.plan, job.input.get(), job.output.get());
+    runPlan(*job.plan, job.input, job.output);
   } catch (const std::exception& e) {
     job.error = e.what();
   }
@@ -402,7 +409,7 @@ void runOnExecutor(RunJob& job) {
   finished.wait();
 }
 
-std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
+std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) {
   Napi::Env env = info.Env();
   PlanHandle& h = handleArg(info[0]);
   // The run's parallel regions happen on the executor thread; an idle pool left on this
@@ -412,20 +419,16 @@ std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info) {
   auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
   job->lock = h.lock;
-  job->input = allocFloats(static_cast<size_t>(h.plan->inputSize));
-  job->output = allocFloats(static_cast<size_t>(h.plan->outputSize));
-  if (!job->input || !job->output) throwRangeError(env, kOp, "run", "memory for the input and output", "out of memory");
-  std::memcpy(job->input.get(), x.data, static_cast<size_t>(h.plan->inputSize) * sizeof(float));
+  if (copyInput) {
+    job->inputCopy = allocFloats(static_cast<size_t>(h.plan->inputSize));
+    if (!job->inputCopy) throwRangeError(env, kOp, "run", "memory for a copy of the input", "out of memory");
+    std::memcpy(job->inputCopy.get(), x.data, static_cast<size_t>(h.plan->inputSize) * sizeof(float));
+    job->input = job->inputCopy.get();
+  } else {
+    job->input = x.data;
+  }
+  job->outputRef = Napi::Persistent(newOutputUninitialized(env, h.plan->outputSize, &job->output, kOp));
   return job;
-}
-
-Napi::Float32Array outputOf(Napi::Env env, const RunJob& job) {
-  float* out = nullptr;
-  // The copy below writes every element: skip V8's zero-fill (a 25.7 MB output, 1x1 64->256
-  // @56 at batch 8, paid it on every run).
-  Napi::Float32Array result = newOutputUninitialized(env, job.plan->outputSize, &out, kOp);
-  std::memcpy(out, job.output.get(), static_cast<size_t>(job.plan->outputSize) * sizeof(float));
-  return result;
 }
 
 // An async run is a Napi::AsyncWorker whose Execute (a libuv pool thread) hands the job to the
@@ -447,7 +450,7 @@ class RunWorker : public Napi::AsyncWorker {
     if (!job_->error.empty()) SetError(std::string(kOp) + ": run failed: " + job_->error);
   }
 
-  void OnOK() override { deferred_.Resolve(outputOf(Env(), *job_)); }
+  void OnOK() override { deferred_.Resolve(job_->outputRef.Value()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
@@ -456,7 +459,7 @@ class RunWorker : public Napi::AsyncWorker {
 };
 
 Napi::Value PlanRun(const Napi::CallbackInfo& info) {
-  auto* worker = new RunWorker(info.Env(), prepare(info));
+  auto* worker = new RunWorker(info.Env(), prepare(info, true));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // deleted by node-addon-api after OnOK / OnError
   return promise;
@@ -464,10 +467,10 @@ Napi::Value PlanRun(const Napi::CallbackInfo& info) {
 
 Napi::Value PlanRunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::unique_ptr<RunJob> job = prepare(info);
+  std::unique_ptr<RunJob> job = prepare(info, false);
   runOnExecutor(*job);
   if (!job->error.empty()) throw Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error);
-  return outputOf(env, *job);
+  return job->outputRef.Value();
 }
 
 Napi::Value PlanInfo(const Napi::CallbackInfo& info) {

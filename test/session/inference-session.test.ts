@@ -82,6 +82,24 @@ describe('InferenceSession', () => {
     outputs.forEach((out, i) => expectClose(out, net(inputs[i]), `run ${i}`, 1e-4));
   });
 
+  it('reads an async input at submission, and gives every run its own output array', async () => {
+    const net = makeNet(3);
+    const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 16, 16] });
+    const x = randomTensor([1, 3, 16, 16], 300);
+    const expected = net(x);
+    const pending = [session.run(x), session.run(x)];
+    x.data.fill(1e6); // the caller reuses its array at once: the queued runs must not see it
+    const [a, b] = await Promise.all(pending);
+    expectClose(a, expected, 'first queued run', 1e-4);
+    expectClose(b, expected, 'second queued run', 1e-4);
+    const c = session.runSync(x);
+    expectClose(c, net(x), 'sync run on the changed input', 1e-4);
+    expect(a.data.buffer).not.toBe(b.data.buffer);
+    a.data.fill(0); // writing one result leaves the others (and the next run) alone
+    expectClose(b, expected, 'second result after the first was overwritten', 1e-4);
+    expectClose(session.runSync(x), c, 'a later run', 1e-4);
+  });
+
   // retry: on a loaded 2-core machine other test files share the cores; one clean run suffices.
   it('keeps the event loop free during a long run (setInterval lag < 20 ms)', { retry: 2 }, async () => {
     const w = randomTensor([64, 64, 3, 3], 8, 0.05);
