@@ -69,6 +69,10 @@ struct PixelRowsUkParams {
   bool clamp = false;
   float clampMax = 0.0f;
   bool accumulate = false;
+  // Lines to prefetch into L2 (AVX-512 kernel), one per tap: a slice of the weight block after
+  // this one, so that block's first tile does not wait on memory (conv_pixelrows.cc).
+  const float* prefetchNext = nullptr;
+  int64_t prefetchLines = 0;
 };
 constexpr int kPixelRowsMr = 7;
 constexpr int kPixelRowsNr = 64;

@@ -33,7 +33,7 @@ constexpr int kPrefetchTaps = 16;
 // a padded input, no copy per tap).
 template <int SW, bool PF>
 __attribute__((always_inline)) inline void taps(int64_t kc, const float* a, int64_t lda, const int64_t* koff, const float* b,
-                 __m512 (&acc)[kPixelRowsMr][kPixelRowsNr / 16]) {
+                 const float* next, int64_t nextLines, __m512 (&acc)[kPixelRowsMr][kPixelRowsNr / 16]) {
   constexpr int MR = kPixelRowsMr;
   constexpr int NV = kPixelRowsNr / 16;
   for (int64_t k = 0; k < kc; ++k) {
@@ -46,6 +46,7 @@ __attribute__((always_inline)) inline void taps(int64_t kc, const float* a, int6
       for (int v = 0; v < NV; ++v)
         _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchTaps * 64 + 16 * v), _MM_HINT_T0);
     }
+    if (k < nextLines) _mm_prefetch(reinterpret_cast<const char*>(next + 16 * k), _MM_HINT_T1);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(ak[i * (SW == 0 ? 1 : SW)]);
@@ -85,14 +86,14 @@ void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, c
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_load_ps(ct + i * 64 + 16 * v);
   }
   if (!a.koff) {
-    if (prefetchB) taps<0, true>(kc, a.a, a.lda, nullptr, b, acc);
-    else taps<0, false>(kc, a.a, a.lda, nullptr, b, acc);
+    if (prefetchB) taps<0, true>(kc, a.a, a.lda, nullptr, b, p.prefetchNext, p.prefetchLines, acc);
+    else taps<0, false>(kc, a.a, a.lda, nullptr, b, p.prefetchNext, p.prefetchLines, acc);
   } else if (a.sw == 1) {
-    if (prefetchB) taps<1, true>(kc, a.a, 0, a.koff, b, acc);
-    else taps<1, false>(kc, a.a, 0, a.koff, b, acc);
+    if (prefetchB) taps<1, true>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
+    else taps<1, false>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
   } else {
-    if (prefetchB) taps<2, true>(kc, a.a, 0, a.koff, b, acc);
-    else taps<2, false>(kc, a.a, 0, a.koff, b, acc);
+    if (prefetchB) taps<2, true>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
+    else taps<2, false>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
   }
   if (!last) {
 #pragma GCC unroll 32
