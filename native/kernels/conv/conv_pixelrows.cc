@@ -68,7 +68,11 @@ bool convPixelRowsEligible(const Conv2dShape& s, Isa isa) {
 // The rule compares the fraction of register-tile lanes doing real work, 7 x 64 (AVX2: 7 x 16)
 // here vs the usual kernel's tile over (cout, pixels) (14x32, or 8x48 / 28x16 where sgemm
 // picks them; AVX2 6x16):
-//   r = fill(pixels, 7) * fill(cout, NR') / (fill(cout, MR) * fill(pixels, NR)).
+//   r = fill(pixels, 7) * fill(cout, NR') / (fill(cout, MR) * fill(pixels, NR)),
+// NR' = 16 on AVX-512 (a last panel of cout % 64 channels runs 1-3 vectors) and 16 on AVX2.
+// With those narrow tails (2026-11-25, same bench, steps alone): 576->96 @14 0.090 -> 0.081,
+// 384->96 0.059 -> 0.054, 960->160 @7 0.067 -> 0.056, GoogLeNet 512->160 @14 0.142 -> 0.119;
+// MobileNetV2's conv steps 3.05 -> 2.99 ms, GoogLeNet's 7.03 -> 6.95, ResNets unchanged.
 // AVX-512, measured per plan step (bench/ab-pixelrows.ts resnet50,resnet18,googlenet,mobilenetV2 1 8:
 // both layouts in one process, PlanBenchStep interleaved, min ms, 1 thread, Zen 5, 2026-11-25):
 // - 49 pixels: faster at every r >= 0.86 (the lowest seen: 832->32 0.023 -> 0.022 ms; 2048->512
@@ -92,7 +96,9 @@ bool convPixelRowsSuits(const Conv2dShape& s, Isa isa) {
   auto fill = [](int64_t v, int64_t tile) { return double(v) / double((v + tile - 1) / tile * tile); };
   int mr = 1, nr = 1;
   sgemmTableTile(packedKernel(s, isa), &mr, &nr);
-  const double r = fill(hw, kMr) * fill(s.cout, panelWidth(isa)) / (fill(s.cout, mr) * fill(hw, nr));
+  // AVX-512 runs a narrow last panel with only the 16-channel vectors it needs (7x16..7x48).
+  const int64_t coutStep = isa == Isa::Avx512 ? 16 : panelWidth(isa);
+  const double r = fill(hw, kMr) * fill(s.cout, coutStep) / (fill(s.cout, mr) * fill(hw, nr));
   if (isa == Isa::Avx2) {
     // AVX2 (7x16 vs the 6x16 kernel; CONVNODE_ISA=avx2 on the same Zen 5, same bench and
     // date): 49 pixels x1.13-1.56 for 1x1/s1 (832->32 0.036 -> 0.023, 2048->512 1.10 -> 0.96),

@@ -31,16 +31,15 @@ constexpr int kPrefetchTaps = 16;
 // The k loop: SW = 0 reads tap k's pixels at a + k*lda + i (a column matrix, or the input
 // of a stride-1 1x1 conv); SW = 1 or 2 at a + koff[k] + i*SW (the implicit column matrix of
 // a padded input, no copy per tap).
-template <int SW, bool PF>
+template <int NV, int SW, bool PF>
 __attribute__((always_inline)) inline void taps(int64_t kc, const float* a, int64_t lda, const int64_t* koff, const float* b,
-                 const float* next, int64_t nextLines, __m512 (&acc)[kPixelRowsMr][kPixelRowsNr / 16]) {
+                 const float* next, int64_t nextLines, __m512 (&acc)[kPixelRowsMr][NV]) {
   constexpr int MR = kPixelRowsMr;
-  constexpr int NV = kPixelRowsNr / 16;
   for (int64_t k = 0; k < kc; ++k) {
     const float* ak = SW == 0 ? a + k * lda : a + koff[k];
     __m512 bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV - 1; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
+    for (int v = 0; v < (NV == 4 ? 3 : NV); ++v) bv[v] = _mm512_load_ps(b + 16 * v);
     if (PF) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
@@ -50,6 +49,12 @@ __attribute__((always_inline)) inline void taps(int64_t kc, const float* a, int6
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(ak[i * (SW == 0 ? 1 : SW)]);
+      if (NV < 4) {
+        // Narrow tail panels (cout % 64 in 1..48): every weight vector fits in a register.
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        continue;
+      }
 #pragma GCC unroll 4
       for (int v = 0; v < NV - 1; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
       // The last weight vector as the FMA's memory operand (asm: the compiler would load it
@@ -65,14 +70,13 @@ __attribute__((always_inline)) inline void taps(int64_t kc, const float* a, int6
   }
 }
 
-}  // namespace
 
-void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, const float* b,
-                                              float* ct, bool first, bool last, float* y,
-                                              int64_t ldy, int64_t mr, int64_t nr,
-                                              const PixelRowsUkParams& p, bool prefetchB) {
+// The tile for NV vectors of 16 channels (NV = 4 unless this is a narrow last panel).
+template <int NV>
+void tile7xNV(int64_t kc, const PixelRowsA& a, const float* b, float* ct, bool first, bool last,
+              float* y, int64_t ldy, int64_t mr, int64_t nr, const PixelRowsUkParams& p,
+              bool prefetchB) {
   constexpr int MR = kPixelRowsMr;
-  constexpr int NV = kPixelRowsNr / 16;
   __m512 acc[MR][NV];
   if (first) {
 #pragma GCC unroll 32
@@ -86,14 +90,14 @@ void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, c
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_load_ps(ct + i * 64 + 16 * v);
   }
   if (!a.koff) {
-    if (prefetchB) taps<0, true>(kc, a.a, a.lda, nullptr, b, p.prefetchNext, p.prefetchLines, acc);
-    else taps<0, false>(kc, a.a, a.lda, nullptr, b, p.prefetchNext, p.prefetchLines, acc);
+    if (prefetchB) taps<NV, 0, true>(kc, a.a, a.lda, nullptr, b, p.prefetchNext, p.prefetchLines, acc);
+    else taps<NV, 0, false>(kc, a.a, a.lda, nullptr, b, p.prefetchNext, p.prefetchLines, acc);
   } else if (a.sw == 1) {
-    if (prefetchB) taps<1, true>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
-    else taps<1, false>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
+    if (prefetchB) taps<NV, 1, true>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
+    else taps<NV, 1, false>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
   } else {
-    if (prefetchB) taps<2, true>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
-    else taps<2, false>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
+    if (prefetchB) taps<NV, 2, true>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
+    else taps<NV, 2, false>(kc, a.a, 0, a.koff, b, p.prefetchNext, p.prefetchLines, acc);
   }
   if (!last) {
 #pragma GCC unroll 32
@@ -157,6 +161,20 @@ void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, c
       }
     }
   }
+}
+
+}  // namespace
+
+void f32_conv_pixelrows_ukernel_7x64__avx512f(int64_t kc, const PixelRowsA& a, const float* b,
+                                              float* ct, bool first, bool last, float* y,
+                                              int64_t ldy, int64_t mr, int64_t nr,
+                                              const PixelRowsUkParams& p, bool prefetchB) {
+  // A last panel of cout % 64 channels runs only the vectors it needs: 96 channels were 2
+  // full 64-wide panels of work (75% useful), now 64 + 32.
+  if (nr > 48) tile7xNV<4>(kc, a, b, ct, first, last, y, ldy, mr, nr, p, prefetchB);
+  else if (nr > 32) tile7xNV<3>(kc, a, b, ct, first, last, y, ldy, mr, nr, p, prefetchB);
+  else if (nr > 16) tile7xNV<2>(kc, a, b, ct, first, last, y, ldy, mr, nr, p, prefetchB);
+  else tile7xNV<1>(kc, a, b, ct, first, last, y, ldy, mr, nr, p, prefetchB);
 }
 
 }  // namespace convnode
