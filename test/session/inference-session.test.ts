@@ -82,6 +82,25 @@ describe('InferenceSession', () => {
     outputs.forEach((out, i) => expectClose(out, net(inputs[i]), `run ${i}`, 1e-4));
   });
 
+  it('serializes a sync run with async runs in flight, at 1 and 2 threads', async () => {
+    const net = makeNet(4);
+    const session = await cn.InferenceSession.create(net, { inputShape: [2, 3, 16, 16] });
+    const inputs = Array.from({ length: 4 }, (_, i) => randomTensor([2, 3, 16, 16], 400 + i));
+    const expected = inputs.map((x) => net(x));
+    const threads = cn.getNumThreads();
+    try {
+      for (const t of [1, 2]) {
+        cn.setNumThreads(t);
+        const pending = inputs.map((x) => session.run(x)); // queued on the executor
+        const sync = session.runSync(inputs[1]); // 1 thread: on this thread, under the same lock
+        expectClose(sync, expected[1], `sync run amid async runs, ${t} thread(s)`, 1e-4);
+        (await Promise.all(pending)).forEach((y, i) => expectClose(y, expected[i], `async run ${i}, ${t} thread(s)`, 1e-4));
+      }
+    } finally {
+      cn.setNumThreads(threads);
+    }
+  });
+
   it('reads an async input at submission, and gives every run its own output array', async () => {
     const net = makeNet(3);
     const session = await cn.InferenceSession.create(net, { inputShape: [1, 3, 16, 16] });
