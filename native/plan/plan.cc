@@ -317,7 +317,7 @@ int64_t planScratchFloats(const PlanStep& s, Isa isa) {
 
 void runPlan(Plan& plan, const float* input, float* output) {
   float* arena = plan.arena.get();
-  std::memcpy(arena + plan.inputOffset, input, static_cast<size_t>(plan.inputSize) * sizeof(float));
+  if (input) std::memcpy(arena + plan.inputOffset, input, static_cast<size_t>(plan.inputSize) * sizeof(float));
   const int64_t every = profileEvery();
   if (every == 0) {
     for (PlanStep& s : plan.steps) runStep(s, arena, plan.isa, plan.scratch.get());

@@ -107,6 +107,9 @@ struct Plan {
   AlignedFloats scratch;
   int64_t scratchFloats = 0;
   PlanProfile profile;
+  // The queued async run whose input was copied straight into the arena at submission
+  // (binding/session.cc), or nullptr; guarded by the plan's lock.
+  const void* inputStagedFor = nullptr;
 };
 
 // Floats of plan scratch that step `s` needs when run on `isa` (0 for most).
@@ -124,7 +127,8 @@ void runPlanStep(Plan& plan, size_t index);
 void fuseExpandDepthwise(Plan& plan);
 void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch);
 
-// Runs every step; input must hold inputSize floats, output receives outputSize floats.
+// Runs every step; input must hold inputSize floats (nullptr: it is already in the arena),
+// output receives outputSize floats.
 void runPlan(Plan& plan, const float* input, float* output);
 
 }  // namespace convnode

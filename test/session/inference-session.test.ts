@@ -95,6 +95,13 @@ describe('InferenceSession', () => {
         const sync = session.runSync(inputs[1]); // 1 thread: on this thread, under the same lock
         expectClose(sync, expected[1], `sync run amid async runs, ${t} thread(s)`, 1e-4);
         (await Promise.all(pending)).forEach((y, i) => expectClose(y, expected[i], `async run ${i}, ${t} thread(s)`, 1e-4));
+        // The first async run of an idle plan copies its input straight into the plan's
+        // memory; a sync run that starts before it must move that input aside, not run on it.
+        const first = session.run(inputs[2]);
+        inputs[2].data.fill(-3); // already taken: must not matter
+        expectClose(session.runSync(inputs[3]), expected[3], `sync run before a staged async run, ${t} thread(s)`, 1e-4);
+        inputs[2].data.set(randomTensor([2, 3, 16, 16], 402).data);
+        expectClose(await first, expected[2], `the staged async run, ${t} thread(s)`, 1e-4);
       }
     } finally {
       cn.setNumThreads(threads);
