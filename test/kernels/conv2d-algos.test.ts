@@ -123,6 +123,12 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     // 3x3 on AVX-512: stride 1 keeping the width runs flattened 16-pixel chunks that wrap
     // across rows (< 32 wide) or by rows (>= 32 wide); stride 2 deinterleaves 33 floats per row.
     ['depthwise 3x3/s1 7x7, chunks wrap rows', L({ cin: 6, cout: 6, groups: 6, h: 7, w: 7, relu: true })],
+    // 7, 14 and 28 wide with padding 1 (AVX-512): chunks on the 64-byte grid of each plane, so
+    // planes of 49 / 196 floats start at every alignment; runs of planes cross images.
+    ['depthwise 3x3/s1 grid 7x7, 17 channels (every plane alignment), batch 2', L({ n: 2, cin: 17, cout: 17, groups: 17, h: 7, w: 7, relu: true })],
+    ['depthwise 3x3/s1 grid 14x14, batch 3', L({ n: 3, cin: 5, cout: 5, groups: 5, h: 14, w: 14 })],
+    ['depthwise 3x3/s1 grid 28x28, multiplier 2', L({ cin: 3, cout: 6, groups: 3, h: 28, w: 28, relu: true })],
+    ['depthwise 3x3/s1 grid 28 wide, 3 rows', L({ n: 2, cin: 4, cout: 4, groups: 4, h: 3, w: 28 })],
     ['depthwise 3x3/s1 channel pairs, batch 2, bias per pair', L({ n: 2, cin: 4, cout: 4, groups: 4, h: 9, w: 9, relu: true })],
     ['depthwise 3x3/s1 odd channel count (no pairs)', L({ n: 2, cin: 5, cout: 5, groups: 5, h: 14, w: 14 })],
     ['depthwise 3x3/s1 asymmetric same-width padding', L({ cin: 3, cout: 6, groups: 3, h: 9, w: 13, pad: [0, 2, 2, 0] })],

@@ -39,6 +39,30 @@ void depthwise3x3Avx512(const Conv2dShape& s, const float* x, const float* w, co
   std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(s)));
   if (!masks.empty()) dw3x3Avx512Masks(s, masks.data());
   const int64_t inPlane = s.h * s.w, outPlane = s.outH * s.outW;
+  if (mult == 1 && dw3x3Avx512GridEligible(s)) {
+    const int64_t planes = s.n * s.cout;
+    const int threads = threadsFor(planes, outPlane * 9);
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads)
+#endif
+    {
+      int64_t p0 = 0, p1 = planes;
+#if defined(CONVNODE_OPENMP)
+      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
+      p0 = planes * tid / nt;
+      p1 = planes * (tid + 1) / nt;
+#endif
+      // Runs of planes within one image (weights and bias index by channel).
+      for (int64_t p = p0; p < p1;) {
+        const int64_t oc = p % s.cout, run = std::min(p1 - p, s.cout - oc);
+        dw3x3GridAvx512(s, x + p * inPlane, inPlane, w + oc * 9, bias ? bias + oc : nullptr, relu, clampMax,
+                        y + p * outPlane, outPlane, run);
+        p += run;
+      }
+    }
+    (void)threads;
+    return;
+  }
   if (mult == 1 && s.cout % 2 == 0 && dw3x3Avx512PairEligible(s)) {
     // Channel pairs share mask loads and loop overhead on small planes (MobileNetV2 step
     // minima, 1 thread, 2026-11-25: 960 @7x7 0.024 -> 0.017 ms, 576 @14x14 0.042 -> 0.030,
