@@ -116,7 +116,7 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
 
 const LEGEND = [
   '`vs X` = X\'s median time / convnode\'s (eager op) median time at the same batch and threads: above 1 means convnode is faster.',
-  '`plan` = the same op compiled by cn.InferenceSession (weights prepared once, run with `await session.run(x)`); `ORT vs plan` = ORT ms / plan ms, the like-for-like pair (both prepare weights once).',
+  '`plan` = the same op compiled by cn.InferenceSession (weights prepared once, run with `session.runSync(x)`: onnxruntime-node\'s `run` also executes on the JS thread, inside a setImmediate); `ORT vs plan` = ORT ms / plan ms, the like-for-like pair (both prepare weights once). The whole-model rows time `await session.run(x)`, which adds the hand-off to convnode\'s native queue and back.',
   'Single-threaded peers (tfjs-cpu, tfjs-wasm, naive, convnetjs) appear in the 1-thread rows only.',
   '`~` = estimated: the naive reference and convnetjs are timed on a slice of the case (one image, fewer output channels or rows) and scaled linearly.',
   '`*` = one cold run only (the first run exceeded the time budget).',

@@ -1,13 +1,16 @@
 /**
  * convnode's compiled path: the layer as a one-op model in cn.InferenceSession (weights copied
- * and, for Winograd layers, transformed once; run on the native queue), which is what ORT's
- * one-node session is compared with on equal terms. Eager cn.conv2d has no such set-up step.
- * Timed: `await session.run(x)`, the call a server makes.
+ * and, for Winograd layers, transformed once), which is what ORT's one-node session is compared
+ * with on equal terms. Eager cn.conv2d has no such set-up step.
+ * Timed: `session.runSync(x)`. onnxruntime-node's `run` executes the model on the JS thread
+ * (inside a setImmediate), so the like-for-like call is our synchronous one; `await
+ * session.run(x)` also hands the run to convnode's native queue and back (~30-50 us on the
+ * 2-core dev VM, 2026-11-25), which the whole-model rows (bench/models.ts) do include.
  */
 import * as cn from '../../lib/index.js';
 import type { ConvCase, Peer, PoolCase, Runner } from './types.js';
 
-type Session = { run(x: cn.Tensor): Promise<cn.Tensor>; release(): void };
+type Session = { runSync(x: cn.Tensor): cn.Tensor; release(): void };
 type SessionClass = { create(model: (x: cn.Tensor) => cn.Tensor, o: { inputShape: number[] }): Promise<Session> };
 
 async function sessionRunner(Session: SessionClass, model: (x: cn.Tensor) => cn.Tensor, x: cn.Tensor): Promise<Runner> {
@@ -16,7 +19,7 @@ async function sessionRunner(Session: SessionClass, model: (x: cn.Tensor) => cn.
   return {
     async run() {
       last?.dispose();
-      last = await session.run(x);
+      last = session.runSync(x);
     },
     output: () => (last ? last.data : null),
     dispose() {

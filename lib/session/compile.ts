@@ -400,6 +400,14 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
     }
   };
   allocate(graph.input);
+  // The output's region is its value's alone from the start, as the input's is to the end:
+  // runs write the result straight into the array they return (native/plan/plan.h, ArenaView).
+  // An output that is the input, a constant, or only part of its value's region (a channel
+  // slice of a merged conv) is copied into a region of its own at the end instead.
+  const outRoot = rootOf(graph.output);
+  const outputOwnSlot = outRoot !== rootOf(graph.input) && graph.values[outRoot].kind !== 'const' &&
+    (partOffset.get(graph.output) ?? 0) === 0 && size(graph.values[graph.output].shape) === size(graph.values[outRoot].shape);
+  if (outputOwnSlot) allocate(outRoot);
   const offsetOf = (v: number): number => {
     const r = rootOf(v);
     return (constOffset.get(r) ?? slot.get(r)!) + (partOffset.get(v) ?? 0);
@@ -416,14 +424,16 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
     descs.push(lowerStep(graph, n, offsetOf));
     if (feeds.has(i)) descs[descs.length - 1].params.feedsNext = true;
     for (const v of dyingAt.get(i) ?? []) {
-      if (graph.values[v].kind !== 'const' && slot.has(v)) release(v);
+      // The input's region is never reused: runs read the caller's array in its place
+      // (native/plan/plan.h, ArenaView), so nothing may be written there.
+      if (graph.values[v].kind !== 'const' && slot.has(v) && v !== rootOf(graph.input) && v !== outRoot) release(v);
     }
   });
 
   let outputOffset = offsetOf(graph.output);
   const outputSize = size(graph.values[graph.output].shape);
-  if (rootOf(graph.output) === graph.input || graph.values[rootOf(graph.output)].kind === 'const') {
-    // The model returns its input (or a constant): copy into a slot of its own.
+  if (!outputOwnSlot) {
+    // The model returns its input, a constant or part of a value: copy into a slot of its own.
     const copyTo = arenaEnd;
     arenaEnd += align(outputSize);
     descs.push({ op: 'copy', inputs: [outputOffset], output: copyTo, params: { count: outputSize } });

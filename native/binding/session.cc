@@ -53,6 +53,20 @@ void checkRegion(Napi::Env env, const Plan& plan, int64_t offset, int64_t size, 
 
 bool overlaps(int64_t a, int64_t an, int64_t b, int64_t bn) { return a < b + bn && b < a + an; }
 
+// Runs read the input's region from the caller's array and read and write the output's region
+// in the returned array (plan.h, ArenaView): a region that is partly inside one of them would
+// reach past that array's end.
+void checkNotStraddling(Napi::Env env, const Plan& plan, int64_t offset, int64_t size, const std::string& what) {
+  const int64_t begins[2] = {plan.inputOffset, plan.outputOffset}, sizes[2] = {plan.inputSize, plan.outputSize};
+  for (int r = 0; r < 2; ++r) {
+    const bool inside = offset >= begins[r] && offset + size <= begins[r] + sizes[r];
+    if (size > 0 && overlaps(offset, size, begins[r], sizes[r]) && !inside) {
+      throwRangeError(env, kOp, what, std::string("a region inside or outside the plan's ") + (r ? "output" : "input"),
+                      "[" + std::to_string(offset) + ", +" + std::to_string(size) + ")");
+    }
+  }
+}
+
 UnaryOp unaryOf(Napi::Env env, const std::string& name) {
   if (name == "relu") return UnaryOp::Relu;
   if (name == "relu6") return UnaryOp::Relu6;
@@ -259,12 +273,19 @@ PlanStep readStep(Napi::Env env, const Plan& plan, const Napi::Object& d, size_t
   }
   for (size_t i = 0; i < inSizes.size(); ++i) {
     checkRegion(env, plan, s.inputs[i], inSizes[i], where + ".inputs[" + std::to_string(i) + "]");
+    checkNotStraddling(env, plan, s.inputs[i], inSizes[i], where + ".inputs[" + std::to_string(i) + "]");
     const bool elementwiseAlias = (s.op == StepOp::Unary || s.op == StepOp::Copy) && s.inputs[i] == s.output;
     if (!elementwiseAlias && overlaps(s.inputs[i], inSizes[i], s.output, outSize)) {
       throwRangeError(env, kOp, where + ".output", "a region disjoint from its inputs", "an overlapping one");
     }
   }
   checkRegion(env, plan, s.output, outSize, where + ".output");
+  checkNotStraddling(env, plan, s.output, outSize, where + ".output");
+  // Runs read the input in place of its region (plan.h, ArenaView): a step writing there
+  // would be read back as the input.
+  if (overlaps(s.output, outSize, plan.inputOffset, plan.inputSize)) {
+    throwRangeError(env, kOp, where + ".output", "a region disjoint from the plan's input", "an overlapping one");
+  }
   return s;
 }
 
@@ -293,6 +314,9 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
   plan->outputSize = intProp(d, "outputSize", kOp, 1);
   checkRegion(env, *plan, plan->inputOffset, plan->inputSize, "input");
   checkRegion(env, *plan, plan->outputOffset, plan->outputSize, "output");
+  if (overlaps(plan->inputOffset, plan->inputSize, plan->outputOffset, plan->outputSize)) {
+    throwRangeError(env, kOp, "output", "a region disjoint from the input's", "an overlapping one");
+  }
   plan->arena = allocFloats(static_cast<size_t>(plan->arenaFloats));
   if (!plan->arena) throwRangeError(env, kOp, "arena", std::to_string(plan->arenaFloats * 4) + " bytes", "out of memory");
   std::memset(plan->arena.get(), 0, static_cast<size_t>(plan->arenaFloats) * sizeof(float));
@@ -305,6 +329,10 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
     const int64_t offset = readOffset(c.Get("offset"), "constants[].offset");
     FloatView data = floatArrayArg(c.Get("data"), kOp, "constants[].data", -1);
     checkRegion(env, *plan, offset, data.length, "constants[" + std::to_string(i) + "]");
+    if (overlaps(offset, data.length, plan->inputOffset, plan->inputSize) ||
+        overlaps(offset, data.length, plan->outputOffset, plan->outputSize)) {
+      throwRangeError(env, kOp, "constants[" + std::to_string(i) + "]", "a region outside the input's and the output's", "an overlapping one");
+    }
     std::memcpy(plan->arena.get() + offset, data.data, static_cast<size_t>(data.length) * sizeof(float));
   }
 
@@ -374,45 +402,20 @@ PlanHandle& handleArg(const Napi::Value& v) {
 // One queued run. The output is a Float32Array allocated on the JS thread before the run is
 // queued (uninitialized; the run writes every element) and held by a reference until the
 // run settles: the plan copies its result straight into it, and JS cannot see the array
-// before then. An async run takes its input at submission (the caller may reuse its array at
-// once): straight into the plan's arena when no run holds or awaits it (stageInput), else
-// into a private copy. A sync run reads the caller's array in place, as the caller is blocked
-// meanwhile. (Before: input and output both went through native staging buffers, 2 copies
-// and 2 allocations more per run, e.g. 25.7 MB each way for 1x1 64->256 @56 at batch 8.)
+// before then. The steps read the input in place (plan.h, ArenaView): a sync run the caller's
+// array, as the caller is blocked meanwhile; an async run a copy taken at submission (the
+// caller may reuse its array at once). Before: input and output each went through a native
+// staging buffer and the arena, 4 copies and 2 allocations per run instead of 1 (async) or
+// 0 (sync) copies of the input and 1 of the output.
 struct RunJob {
   std::shared_ptr<Plan> plan;
   std::shared_ptr<std::mutex> lock;
-  AlignedFloats inputCopy;
-  const float* input = nullptr;  // nullptr: the input already sits in the arena
+  AlignedFloats inputCopy;  // async runs only
+  const float* input = nullptr;
   float* output = nullptr;
   Napi::Reference<Napi::Float32Array> outputRef;
   std::string error;
-
-  RunJob() = default;
-  RunJob(const RunJob&) = delete;
-  RunJob& operator=(const RunJob&) = delete;
-  // A job dropped before it ran (an exception between staging and queueing) unstages itself.
-  ~RunJob() {
-    if (!plan) return;
-    std::lock_guard<std::mutex> guard(*lock);
-    if (plan->inputStagedFor == this) plan->inputStagedFor = nullptr;
-  }
 };
-
-// With the plan's lock held, before anything but the staged job itself writes the arena: the
-// staged input moves to a private copy of its job (a sync run or a profiled step came first).
-void evictStagedInput(Plan& plan, const RunJob* self) {
-  auto* owner = const_cast<RunJob*>(static_cast<const RunJob*>(plan.inputStagedFor));
-  if (!owner || owner == self) return;
-  plan.inputStagedFor = nullptr;
-  owner->inputCopy = allocFloats(static_cast<size_t>(plan.inputSize));
-  if (!owner->inputCopy) {
-    owner->error = "out of memory for a copy of its input";
-    return;
-  }
-  std::memcpy(owner->inputCopy.get(), plan.arena.get() + plan.inputOffset, static_cast<size_t>(plan.inputSize) * sizeof(float));
-  owner->input = owner->inputCopy.get();
-}
 
 // Held by every run for its whole length, wherever it executes: runs never overlap on the
 // cores, whichever thread they run on.
@@ -425,11 +428,7 @@ void execute(RunJob& job) {
   try {
     std::lock_guard<std::mutex> serial(runMutex());
     std::lock_guard<std::mutex> guard(*job.lock);
-    Plan& plan = *job.plan;
-    evictStagedInput(plan, &job);
-    if (plan.inputStagedFor == &job) plan.inputStagedFor = nullptr;
-    if (!job.error.empty()) return;  // its staged input could not be kept
-    runPlan(plan, job.input, job.output);
+    runPlan(*job.plan, job.input, job.output);
   } catch (const std::exception& e) {
     job.error = e.what();
   }
@@ -471,20 +470,10 @@ std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) 
     job->input = x.data;
     return job;
   }
-  // Staged: one copy instead of two (into a private buffer, then into the arena when the run
-  // starts). One-layer plans, 1 thread, batch 8 (2026-11-25, bench conv rows, noisy machine):
-  // 3x3 64->64 @56 (6.4 MB in) 4.75 -> 3.66 ms, 1x1 64->256 @56 5.68 -> 5.27.
-  Plan& plan = *h.plan;
-  std::unique_lock<std::mutex> idle(*h.lock, std::try_to_lock);
-  if (idle.owns_lock() && plan.inputStagedFor == nullptr) {
-    std::memcpy(plan.arena.get() + plan.inputOffset, x.data, static_cast<size_t>(plan.inputSize) * sizeof(float));
-    plan.inputStagedFor = job.get();
-    job->input = nullptr;
-    return job;
-  }
-  job->inputCopy = allocFloats(static_cast<size_t>(plan.inputSize));
+  const int64_t inputSize = h.plan->inputSize;
+  job->inputCopy = allocFloats(static_cast<size_t>(inputSize));
   if (!job->inputCopy) throwRangeError(env, kOp, "run", "memory for a copy of the input", "out of memory");
-  std::memcpy(job->inputCopy.get(), x.data, static_cast<size_t>(plan.inputSize) * sizeof(float));
+  std::memcpy(job->inputCopy.get(), x.data, static_cast<size_t>(inputSize) * sizeof(float));
   job->input = job->inputCopy.get();
   return job;
 }
@@ -563,7 +552,6 @@ Napi::Value PlanBenchStep(const Napi::CallbackInfo& info) {
   std::vector<double> ms(static_cast<size_t>(reps));
   auto body = [&] {
     std::lock_guard<std::mutex> guard(*h.lock);
-    evictStagedInput(*h.plan, nullptr);
     for (int64_t r = 0; r < reps; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
       runPlanStep(*h.plan, static_cast<size_t>(index));

@@ -97,11 +97,11 @@ void conv1x1Fused(const PlanStep& s, Isa isa, const float* x, const float* bias,
   }
 }
 
-void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
-  const float* x = arena + s.inputs[0];
-  const float* w = arena + s.inputs[1];
-  const float* bias = s.hasBias ? arena + s.inputs[2] : nullptr;
-  float* out = arena + s.output;
+void runConv(PlanStep& s, const ArenaView& a, Isa isa, float* scratch) {
+  const float* x = a.read(s.inputs[0]);
+  const float* w = a.read(s.inputs[1]);
+  const float* bias = s.hasBias ? a.read(s.inputs[2]) : nullptr;
+  float* out = a.write(s.output);
   const float* packed = s.packedWeights.get();
   if (s.pixelRows) {
     PixelRowsEpilogue ep;
@@ -147,14 +147,14 @@ void runConv(PlanStep& s, float* arena, Isa isa, float* scratch) {
   else if (s.clampMax < kNoClamp) clampInPlace(out, count, s.clampMax);
 }
 
-void runStep(PlanStep& s, float* arena, Isa isa, float* scratch) {
-  auto in = [&](size_t i) { return arena + s.inputs[i]; };
-  float* out = arena + s.output;
+void runStep(PlanStep& s, const ArenaView& a, Isa isa, float* scratch) {
+  auto in = [&](size_t i) { return a.read(s.inputs[i]); };
+  float* out = a.write(s.output);
   switch (s.op) {
     case StepOp::Conv2d:
       if (s.fusedAway) break;  // its consumer computes it (plan_dwfuse.cc)
-      if (s.expand) runExpandDepthwise(s, arena, isa, scratch);
-      else runConv(s, arena, isa, scratch);
+      if (s.expand) runExpandDepthwise(s, a, isa, scratch);
+      else runConv(s, a, isa, scratch);
       break;
     case StepOp::MaxPool2d:
       maxPool2d(s.pool, isa, in(0), out);
@@ -304,7 +304,11 @@ std::string describeStep(const PlanStep& s) {
   return d;
 }
 
-void runPlanStep(Plan& plan, size_t index) { runStep(plan.steps[index], plan.arena.get(), plan.isa, plan.scratch.get()); }
+void runPlanStep(Plan& plan, size_t index) {
+  ArenaView a;
+  a.base = plan.arena.get();
+  runStep(plan.steps[index], a, plan.isa, plan.scratch.get());
+}
 
 int64_t planScratchFloats(const PlanStep& s, Isa isa) {
   if (s.op != StepOp::Conv2d) return 0;
@@ -316,11 +320,17 @@ int64_t planScratchFloats(const PlanStep& s, Isa isa) {
 }
 
 void runPlan(Plan& plan, const float* input, float* output) {
-  float* arena = plan.arena.get();
-  if (input) std::memcpy(arena + plan.inputOffset, input, static_cast<size_t>(plan.inputSize) * sizeof(float));
+  ArenaView a;
+  a.base = plan.arena.get();
+  a.input = input;
+  a.inputBegin = plan.inputOffset;
+  a.inputEnd = plan.inputOffset + plan.inputSize;
+  a.output = output;
+  a.outputBegin = plan.outputOffset;
+  a.outputEnd = plan.outputOffset + plan.outputSize;
   const int64_t every = profileEvery();
   if (every == 0) {
-    for (PlanStep& s : plan.steps) runStep(s, arena, plan.isa, plan.scratch.get());
+    for (PlanStep& s : plan.steps) runStep(s, a, plan.isa, plan.scratch.get());
   } else {
     PlanProfile& p = plan.profile;
     if (p.minMs.size() != plan.steps.size()) {
@@ -329,14 +339,13 @@ void runPlan(Plan& plan, const float* input, float* output) {
     }
     for (size_t i = 0; i < plan.steps.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
-      runStep(plan.steps[i], arena, plan.isa, plan.scratch.get());
+      runStep(plan.steps[i], a, plan.isa, plan.scratch.get());
       const double ms = msSince(t0);
       p.minMs[i] = std::min(p.minMs[i], ms);
       p.sumMs[i] += ms;
     }
     if (++p.runs % every == 0) printProfile(plan);
   }
-  std::memcpy(output, arena + plan.outputOffset, static_cast<size_t>(plan.outputSize) * sizeof(float));
 }
 
 }  // namespace convnode

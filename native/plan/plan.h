@@ -107,9 +107,27 @@ struct Plan {
   AlignedFloats scratch;
   int64_t scratchFloats = 0;
   PlanProfile profile;
-  // The queued async run whose input was copied straight into the arena at submission
-  // (binding/session.cc), or nullptr; guarded by the plan's lock.
-  const void* inputStagedFor = nullptr;
+};
+
+// The arena as a run's steps see it. Reads inside the plan's input region go to the caller's
+// input array, which is never copied into the arena; reads and writes inside its output
+// region go to the array the run returns, which is never copied out of it. The compiler
+// gives both regions to those values alone for the whole run (lib/session/compile.ts), and
+// no step writes the input's (checked in PlanCreate), so a value never straddles a boundary.
+// Without external arrays (a step profiled alone) the arena's own regions are used.
+struct ArenaView {
+  float* base = nullptr;
+  const float* input = nullptr;
+  float* output = nullptr;
+  int64_t inputBegin = 0, inputEnd = 0, outputBegin = 0, outputEnd = 0;
+  const float* read(int64_t offset) const {
+    if (input && offset >= inputBegin && offset < inputEnd) return input + (offset - inputBegin);
+    return write(offset);
+  }
+  float* write(int64_t offset) const {
+    if (output && offset >= outputBegin && offset < outputEnd) return output + (offset - outputBegin);
+    return base + offset;
+  }
 };
 
 // Floats of plan scratch that step `s` needs when run on `isa` (0 for most).
@@ -125,10 +143,10 @@ void runPlanStep(Plan& plan, size_t index);
 // scratchFloats for their bands; called once after every step is read, before scratch is
 // allocated.
 void fuseExpandDepthwise(Plan& plan);
-void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch);
+void runExpandDepthwise(const PlanStep& d, const ArenaView& a, Isa isa, float* scratch);
 
-// Runs every step; input must hold inputSize floats (nullptr: it is already in the arena),
-// output receives outputSize floats.
+// Runs every step; input holds inputSize floats, read in place, and output receives the
+// outputSize floats of the result, written in place by the steps (ArenaView).
 void runPlan(Plan& plan, const float* input, float* output);
 
 }  // namespace convnode

@@ -91,18 +91,18 @@ namespace {
 
 // One band: output rows [oy0, oy0 + rowsOut) of image b. parallelInside: the GEMM and the
 // channel loop use numThreads() (bands run in turn); false inside a band-parallel region.
-void runBand(const PlanStep& d, float* arena, Isa isa, const GemmKernelTable* kernel,
+void runBand(const PlanStep& d, const ArenaView& a, Isa isa, const GemmKernelTable* kernel,
              int64_t b, int64_t oy0, int64_t rowsOut, int64_t plane, float* scratch,
              bool parallelInside) {
   const PlanStep& e = *d.expand;
   const Conv2dShape& ec = e.conv;
   const Conv2dShape& dc = d.conv;
   const int64_t W = dc.w, C = dc.cin;
-  const float* x = arena + e.inputs[0] + b * ec.cin * ec.h * ec.w;
-  float* y = arena + d.output + b * C * dc.outH * dc.outW;
-  const float* ebias = e.hasBias ? arena + e.inputs[2] : nullptr;
-  const float* dw = arena + d.inputs[1];
-  const float* dbias = d.hasBias ? arena + d.inputs[2] : nullptr;
+  const float* x = a.read(e.inputs[0]) + b * ec.cin * ec.h * ec.w;
+  float* y = a.write(d.output) + b * C * dc.outH * dc.outW;
+  const float* ebias = e.hasBias ? a.read(e.inputs[2]) : nullptr;
+  const float* dw = a.read(d.inputs[1]);
+  const float* dbias = d.hasBias ? a.read(d.inputs[2]) : nullptr;
   const int64_t first = oy0 * dc.strideH - dc.padTop;  // input row of the band's window top
   const int64_t r0 = std::max<int64_t>(0, first);
   // r1 < r0 only when padding is wider than the image: the windows see padding alone.
@@ -144,7 +144,7 @@ void runBand(const PlanStep& d, float* arena, Isa isa, const GemmKernelTable* ke
 
 }  // namespace
 
-void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch) {
+void runExpandDepthwise(const PlanStep& d, const ArenaView& a, Isa isa, float* scratch) {
 #if defined(__x86_64__)
   const Conv2dShape& dc = d.conv;
   const GemmKernelTable* kernel = packedKernel(d.expand->conv, isa);
@@ -180,18 +180,18 @@ void runExpandDepthwise(const PlanStep& d, float* arena, Isa isa, float* scratch
 #endif
       int64_t b = 0, oy0 = 0, rows = 0;
       bandAt(i, &b, &oy0, &rows);
-      runBand(d, arena, isa, kernel, b, oy0, rows, plane, scratch + tid * bandFloatsAll, false);
+      runBand(d, a, isa, kernel, b, oy0, rows, plane, scratch + tid * bandFloatsAll, false);
     }
     return;
   }
   for (int64_t i = 0; i < bands; ++i) {
     int64_t b = 0, oy0 = 0, rows = 0;
     bandAt(i, &b, &oy0, &rows);
-    runBand(d, arena, isa, kernel, b, oy0, rows, plane, scratch, true);
+    runBand(d, a, isa, kernel, b, oy0, rows, plane, scratch, true);
   }
 #else
   (void)d;
-  (void)arena;
+  (void)a;
   (void)isa;
   (void)scratch;
 #endif
