@@ -137,6 +137,7 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['depthwise 3x3/s1 grid 14x14, batch 3', L({ n: 3, cin: 5, cout: 5, groups: 5, h: 14, w: 14 })],
     ['depthwise 3x3/s1 grid 28x28, multiplier 2', L({ cin: 3, cout: 6, groups: 3, h: 28, w: 28, relu: true })],
     ['depthwise 3x3/s1 grid 28 wide, 3 rows', L({ n: 2, cin: 4, cout: 4, groups: 4, h: 3, w: 28 })],
+    ['depthwise 3x3/s1 grid 56 wide (rows start mid-line), relu', L({ cin: 3, cout: 3, groups: 3, h: 5, w: 56, relu: true })],
     ['depthwise 3x3/s1 channel pairs, batch 2, bias per pair', L({ n: 2, cin: 4, cout: 4, groups: 4, h: 9, w: 9, relu: true })],
     ['depthwise 3x3/s1 odd channel count (no pairs)', L({ n: 2, cin: 5, cout: 5, groups: 5, h: 14, w: 14 })],
     ['depthwise 3x3/s1 asymmetric same-width padding', L({ cin: 3, cout: 6, groups: 3, h: 9, w: 13, pad: [0, 2, 2, 0] })],

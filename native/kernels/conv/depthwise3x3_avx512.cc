@@ -128,7 +128,7 @@ void plane3x3s1Pair(const Conv2dShape& s, const float* in, int64_t inStride, con
   }
 }
 
-// Flattened stride 1, pad 1, for a compile-time width W (7, 14, 28: MobileNet-style planes):
+// Flattened stride 1, pad 1, for a compile-time width W (7, 14, 28, 56: MobileNet-style planes):
 // chunks follow the 64-byte grid of the input plane instead of its first pixel, so every input
 // read is an aligned vector V[j] (no loads split across cache lines), and each tap vector is
 // cut from two of them with valignd, whose shift is a constant because W is. The rows above
@@ -138,16 +138,50 @@ void plane3x3s1Pair(const Conv2dShape& s, const float* in, int64_t inStride, con
 // split across two lines, and they, not the FMAs, set its pace (~15 cycles a chunk without the
 // stores). MobileNetV2 in-run step minima, 1 thread, 2026-11-25 (CONVNODE_DW_GRID=0 / 1):
 // 192 @28 0.043 -> 0.031 ms, 576 @14 0.029 -> 0.022, 384 @14 0.019 -> 0.015, 960 @7 0.016 ->
-// 0.013; the 17 depthwise steps -0.066 ms in all. Wider planes keep the row kernel (the grid
-// version loads every vector between the top and bottom taps: 144 @56 0.108 -> 0.205 ms).
-template <int OFF>
-__attribute__((always_inline)) inline __m512 tapFromAligned(const __m512* v, int64_t base) {
-  // v[k] holds V[base + k]; OFF is the tap's pixel offset relative to the chunk.
-  constexpr int q = OFF >= 0 ? OFF / 16 : -((15 - OFF) / 16);
-  constexpr int r = OFF - 16 * q;
-  (void)base;
-  if constexpr (r == 0) return v[q + 1];
-  else return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v[q + 2]), _mm512_castps_si512(v[q + 1]), r));
+// 0.013; the 17 depthwise steps -0.066 ms in all. Only the vectors some tap reads are loaded
+// (gridNeeds: 7 for W = 56, not the 11 between the top and bottom taps): 144 @56 0.107 -> 0.083
+// ms. 112-wide rows keep the row kernel (0.070 vs 0.080 ms for 32 @112): they start on lines,
+// so its centre taps are aligned, and it shares loads between two output rows.
+constexpr int floorDiv16(int v) { return v >= 0 ? v / 16 : -((15 - v) / 16); }
+
+// The chunk-relative aligned vectors a width-W plane's taps read: V[c + QMIN(W) + k], k < NQ(W),
+// of which only those some tap uses (gridNeeds) are loaded.
+template <int W> constexpr int gridQMin() { return floorDiv16(-W - 1); }
+template <int W> constexpr int gridNQ() { return floorDiv16(W + 1) + 1 - gridQMin<W>() + 1; }
+template <int W> constexpr bool gridNeeds(int k) {
+  for (int dy = -1; dy <= 1; ++dy)
+    for (int dx = -1; dx <= 1; ++dx) {
+      const int off = dy * W + dx, q = floorDiv16(off), r = off - 16 * q;
+      if (q - gridQMin<W>() == k || (r != 0 && q + 1 - gridQMin<W>() == k)) return true;
+    }
+  return false;
+}
+
+template <int W, int OFF>
+__attribute__((always_inline)) inline __m512 tapFromAligned(const __m512* v) {
+  // v[k] holds V[c + gridQMin<W>() + k]; OFF is the tap's pixel offset relative to the chunk.
+  constexpr int q = floorDiv16(OFF) - gridQMin<W>();
+  constexpr int r = OFF - 16 * floorDiv16(OFF);
+  if constexpr (r == 0) return v[q];
+  else return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v[q + 1]), _mm512_castps_si512(v[q]), r));
+}
+
+template <int W, int K>
+__attribute__((always_inline)) inline void loadGrid(__m512* v, const float* ab, int64_t sh, int64_t npix, int64_t c) {
+  if constexpr (K < gridNQ<W>()) {
+    if constexpr (gridNeeds<W>(K)) {
+      const int64_t j = c + gridQMin<W>() + K;
+      const int64_t lo = 16 * j - sh;  // pixel of lane 0
+      if (lo >= 0 && lo + 16 <= npix) {
+        v[K] = _mm512_load_ps(ab + 16 * j);
+      } else {
+        const __mmask16 m = rangeMask(lo, npix);
+        const float* p = reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(ab) + static_cast<uintptr_t>(j * 64));
+        v[K] = m ? _mm512_maskz_load_ps(m, p) : _mm512_setzero_ps();
+      }
+    }
+    loadGrid<W, K + 1>(v, ab, sh, npix, c);
+  }
 }
 
 template <int W>
@@ -163,8 +197,6 @@ void planes3x3s1Grid(const Conv2dShape& s, const float* in, int64_t inStride, co
     for (int l = 0; l < 16; ++l) oxInit[h][l] = static_cast<int32_t>((((l - h) % W) + W) % W);
   const __m512i step = _mm512_set1_epi32(16 % W), wv32 = _mm512_set1_epi32(W), last = _mm512_set1_epi32(W - 1);
   const __m512i zero32 = _mm512_setzero_si512();
-  constexpr int QMIN = -((15 + W + 1) / 16);  // lowest V index a tap needs, relative to c
-  constexpr int NV = 2 * ((W + 1 + 15) / 16) + 3;
   for (int64_t pl = 0; pl < count; ++pl) {
     const float* x = in + pl * inStride;
     float* y = out + pl * outStride;
@@ -174,32 +206,22 @@ void planes3x3s1Grid(const Conv2dShape& s, const float* in, int64_t inStride, co
     __m512 wv[9];
     for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[pl * 9 + t]);
     const __m512 bv = _mm512_set1_ps(bias ? bias[pl] : 0.0f);
-    auto loadV = [&](int64_t j) -> __m512 {
-      const int64_t lo = 16 * j - sh;  // pixel of lane 0
-      if (lo >= 0 && lo + 16 <= npix) return _mm512_load_ps(ab + 16 * j);
-      const __mmask16 m = rangeMask(lo, npix);
-      if (!m) return _mm512_setzero_ps();
-      const float* p = reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(ab) + static_cast<uintptr_t>(j * 64));
-      return _mm512_maskz_load_ps(m, p);
-    };
     __m512i ox = _mm512_load_si512(oxInit[sh]);
     for (int64_t c = 0; c < chunks; ++c) {
       const __mmask16 left = _mm512_cmpneq_epi32_mask(ox, zero32);
       const __mmask16 right = _mm512_cmpneq_epi32_mask(ox, last);
-      __m512 v[NV];
-#pragma GCC unroll 8
-      for (int k = 0; k < NV; ++k) v[k] = loadV(c + QMIN - 1 + k);
-      const __m512* vb = v - (QMIN - 1) - 1;  // tapFromAligned's v[q + 1] is V[c + q]
+      __m512 v[gridNQ<W>()];
+      loadGrid<W, 0>(v, ab, sh, npix, c);
       __m512 a0 = bv, a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps();
-      a0 = _mm512_mask3_fmadd_ps(tapFromAligned<-W - 1>(vb, c), wv[0], a0, left);
-      a0 = _mm512_fmadd_ps(tapFromAligned<-W>(vb, c), wv[1], a0);
-      a0 = _mm512_mask3_fmadd_ps(tapFromAligned<-W + 1>(vb, c), wv[2], a0, right);
-      a1 = _mm512_mask3_fmadd_ps(tapFromAligned<-1>(vb, c), wv[3], a1, left);
-      a1 = _mm512_fmadd_ps(tapFromAligned<0>(vb, c), wv[4], a1);
-      a1 = _mm512_mask3_fmadd_ps(tapFromAligned<1>(vb, c), wv[5], a1, right);
-      a2 = _mm512_mask3_fmadd_ps(tapFromAligned<W - 1>(vb, c), wv[6], a2, left);
-      a2 = _mm512_fmadd_ps(tapFromAligned<W>(vb, c), wv[7], a2);
-      a2 = _mm512_mask3_fmadd_ps(tapFromAligned<W + 1>(vb, c), wv[8], a2, right);
+      a0 = _mm512_mask3_fmadd_ps(tapFromAligned<W, -W - 1>(v), wv[0], a0, left);
+      a0 = _mm512_fmadd_ps(tapFromAligned<W, -W>(v), wv[1], a0);
+      a0 = _mm512_mask3_fmadd_ps(tapFromAligned<W, -W + 1>(v), wv[2], a0, right);
+      a1 = _mm512_mask3_fmadd_ps(tapFromAligned<W, -1>(v), wv[3], a1, left);
+      a1 = _mm512_fmadd_ps(tapFromAligned<W, 0>(v), wv[4], a1);
+      a1 = _mm512_mask3_fmadd_ps(tapFromAligned<W, 1>(v), wv[5], a1, right);
+      a2 = _mm512_mask3_fmadd_ps(tapFromAligned<W, W - 1>(v), wv[6], a2, left);
+      a2 = _mm512_fmadd_ps(tapFromAligned<W, W>(v), wv[7], a2);
+      a2 = _mm512_mask3_fmadd_ps(tapFromAligned<W, W + 1>(v), wv[8], a2, right);
       const __m512 acc = activate(_mm512_add_ps(_mm512_add_ps(a0, a1), a2), relu, clamp, cv);
       const int64_t p0 = 16 * c - sh;
       if (p0 >= 0 && p0 + 16 <= npix) {
@@ -504,7 +526,7 @@ bool dw3x3Avx512PairEligible(const Conv2dShape& s) {
 
 bool dw3x3Avx512GridEligible(const Conv2dShape& s) {
   return gridOn() && s.strideH == 1 && s.strideW == 1 && s.padTop == 1 && s.padLeft == 1 &&
-         s.outH == s.h && s.outW == s.w && (s.w == 28 || s.w == 14 || s.w == 7);
+         s.outH == s.h && s.outW == s.w && (s.w == 28 || s.w == 14 || s.w == 7 || s.w == 56);
 }
 
 void dw3x3GridAvx512(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
@@ -512,6 +534,7 @@ void dw3x3GridAvx512(const Conv2dShape& s, const float* in, int64_t inStride, co
                      int64_t count) {
   if (s.w == 28) planes3x3s1Grid<28>(s, in, inStride, w, bias, relu, clampMax, out, outStride, count);
   else if (s.w == 14) planes3x3s1Grid<14>(s, in, inStride, w, bias, relu, clampMax, out, outStride, count);
+  else if (s.w == 56) planes3x3s1Grid<56>(s, in, inStride, w, bias, relu, clampMax, out, outStride, count);
   else planes3x3s1Grid<7>(s, in, inStride, w, bias, relu, clampMax, out, outStride, count);
 }
 
