@@ -312,6 +312,29 @@ void plane3x3s1Rows(const Conv2dShape& s, const float* in, const float* w, float
   }
 }
 
+// Stride 2, two output rows a pass: input row r (0..4 below the pass's first window row) feeds
+// the top output row through kernel row r (r <= 2) and the bottom one through r - 2 (r >= 2);
+// t0, t1, t2 are the row's taps kx = 0, 1, 2 for the 16 outputs.
+inline void s2RowTaps(int r, __m512 t0, __m512 t1, __m512 t2, const __m512* wv, __m512& accT, __m512& accB) {
+  if (r <= 2) {
+    accT = _mm512_fmadd_ps(t0, wv[r * 3], accT);
+    accT = _mm512_fmadd_ps(t1, wv[r * 3 + 1], accT);
+    accT = _mm512_fmadd_ps(t2, wv[r * 3 + 2], accT);
+  }
+  if (r >= 2) {
+    accB = _mm512_fmadd_ps(t0, wv[(r - 2) * 3], accB);
+    accB = _mm512_fmadd_ps(t1, wv[(r - 2) * 3 + 1], accB);
+    accB = _mm512_fmadd_ps(t2, wv[(r - 2) * 3 + 2], accB);
+  }
+}
+
+inline void s2StoreRowPair(const Conv2dShape& s, int64_t oy, int64_t ox0, bool two, __m512 accT, __m512 accB,
+                           bool relu, bool clamp, __m512 cv, float* out) {
+  const __mmask16 sm = rangeMask(ox0, s.outW);
+  _mm512_mask_storeu_ps(out + oy * s.outW + ox0, sm, activate(accT, relu, clamp, cv));
+  if (two) _mm512_mask_storeu_ps(out + (oy + 1) * s.outW + ox0, sm, activate(accB, relu, clamp, cv));
+}
+
 void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bias,
                 bool relu, float clampMax, float* out) {
   const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -351,20 +374,9 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
         const __m512 even = _mm512_permutex2var_ps(a, evenIdx, bb);
         const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
         const __m512 next = _mm512_permutex2var_ps(even, nextIdx, cc);
-        if (r <= 2) {
-          accT = _mm512_fmadd_ps(even, wv[r * 3], accT);
-          accT = _mm512_fmadd_ps(odd, wv[r * 3 + 1], accT);
-          accT = _mm512_fmadd_ps(next, wv[r * 3 + 2], accT);
-        }
-        if (r >= 2) {
-          accB = _mm512_fmadd_ps(even, wv[(r - 2) * 3], accB);
-          accB = _mm512_fmadd_ps(odd, wv[(r - 2) * 3 + 1], accB);
-          accB = _mm512_fmadd_ps(next, wv[(r - 2) * 3 + 2], accB);
-        }
+        s2RowTaps(r, even, odd, next, wv, accT, accB);
       }
-      const __mmask16 sm = rangeMask(ox0, s.outW);
-      _mm512_mask_storeu_ps(out + oy * s.outW + ox0, sm, activate(accT, relu, clamp, cv));
-      if (two) _mm512_mask_storeu_ps(out + (oy + 1) * s.outW + ox0, sm, activate(accB, relu, clamp, cv));
+      s2StoreRowPair(s, oy, ox0, two, accT, accB, relu, clamp, cv, out);
     }
   }
 }
@@ -411,20 +423,9 @@ void plane3x3s2Aligned(const Conv2dShape& s, const float* in, const float* w, fl
         const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
         const __m512 left = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(odd), _mm512_castps_si512(prevOdd[r]), 15));
         prevOdd[r] = odd;
-        if (r <= 2) {
-          accT = _mm512_fmadd_ps(left, wv[r * 3], accT);
-          accT = _mm512_fmadd_ps(even, wv[r * 3 + 1], accT);
-          accT = _mm512_fmadd_ps(odd, wv[r * 3 + 2], accT);
-        }
-        if (r >= 2) {
-          accB = _mm512_fmadd_ps(left, wv[(r - 2) * 3], accB);
-          accB = _mm512_fmadd_ps(even, wv[(r - 2) * 3 + 1], accB);
-          accB = _mm512_fmadd_ps(odd, wv[(r - 2) * 3 + 2], accB);
-        }
+        s2RowTaps(r, left, even, odd, wv, accT, accB);
       }
-      const __mmask16 sm = rangeMask(ox0, s.outW);
-      _mm512_mask_storeu_ps(out + oy * s.outW + ox0, sm, activate(accT, relu, clamp, cv));
-      if (two) _mm512_mask_storeu_ps(out + (oy + 1) * s.outW + ox0, sm, activate(accB, relu, clamp, cv));
+      s2StoreRowPair(s, oy, ox0, two, accT, accB, relu, clamp, cv, out);
     }
   }
 }
