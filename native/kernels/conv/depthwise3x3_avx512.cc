@@ -335,6 +335,21 @@ inline void s2StoreRowPair(const Conv2dShape& s, int64_t oy, int64_t ox0, bool t
   if (two) _mm512_mask_storeu_ps(out + (oy + 1) * s.outW + ox0, sm, activate(accB, relu, clamp, cv));
 }
 
+// Each stride-2 pass reads 4 new input rows, 2 apart from its outputs' rows: a pattern the
+// hardware prefetchers follow poorly once the input is in DRAM (MobileNetV2's 96 @112 at
+// batch 8, 38.5 MB: 6.99 ms, slower than the same layer at stride 1). Fetch the rows that the
+// pass kPrefetchPasses ahead adds. Measured (1 thread, min of 20, 2026-11-25), 96 @112 batch 8
+// / 4 / 1: none 6.99 / 2.33 / 0.204 ms; 1 pass ahead 2.86 / 0.90 / 0.141; 2 passes 2.36 / 0.81
+// / 0.147; 4 passes 2.35 / 0.77 / 0.147.
+inline void s2PrefetchAhead(const Conv2dShape& s, const float* in, int64_t oy) {
+  constexpr int kPrefetchPasses = 2;
+  for (int64_t r = 4 * kPrefetchPasses + 1; r <= 4 * kPrefetchPasses + 4; ++r) {
+    const int64_t iy = oy * 2 - s.padTop + r;
+    if (iy < 0 || iy >= s.h) continue;
+    for (int64_t x = 0; x < s.w; x += 16) _mm_prefetch(reinterpret_cast<const char*>(in + iy * s.w + x), _MM_HINT_T0);
+  }
+}
+
 void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bias,
                 bool relu, float clampMax, float* out) {
   const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -348,18 +363,7 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
   // and split instead of 6).
   for (int64_t oy = 0; oy < s.outH; oy += 2) {
     const bool two = oy + 1 < s.outH;
-    // Each pass reads 4 new input rows, 2 apart from its outputs' rows: a pattern the
-    // hardware prefetchers follow poorly once the input is in DRAM (MobileNetV2's 96 @112 at
-    // batch 8, 38.5 MB: 6.99 ms, slower than the same layer at stride 1). Fetch the rows that
-    // the pass kPrefetchPasses ahead adds. Measured (1 thread, min of 20, 2026-11-25), 96 @112
-    // batch 8 / 4 / 1: none 6.99 / 2.33 / 0.204 ms; 1 pass ahead 2.86 / 0.90 / 0.141; 2 passes
-    // 2.36 / 0.81 / 0.147; 4 passes 2.35 / 0.77 / 0.147.
-    constexpr int kPrefetchPasses = 2;
-    for (int64_t r = 4 * kPrefetchPasses + 1; r <= 4 * kPrefetchPasses + 4; ++r) {
-      const int64_t iy = oy * 2 - s.padTop + r;
-      if (iy < 0 || iy >= s.h) continue;
-      for (int64_t x = 0; x < s.w; x += 16) _mm_prefetch(reinterpret_cast<const char*>(in + iy * s.w + x), _MM_HINT_T0);
-    }
+    s2PrefetchAhead(s, in, oy);
     for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
       const int64_t b = 2 * ox0 - s.padLeft;
       const __mmask16 ma = rangeMask(b, s.w), mb = rangeMask(b + 16, s.w);
@@ -401,12 +405,7 @@ void plane3x3s2Aligned(const Conv2dShape& s, const float* in, const float* w, fl
   for (int64_t oy = 0; oy < s.outH; oy += 2) {
     const bool two = oy + 1 < s.outH;
     const int rows = two ? 5 : 3;
-    constexpr int kPrefetchPasses = 2;  // as plane3x3s2
-    for (int64_t r = 4 * kPrefetchPasses + 1; r <= 4 * kPrefetchPasses + 4; ++r) {
-      const int64_t iy = oy * 2 - s.padTop + r;
-      if (iy < 0 || iy >= s.h) continue;
-      for (int64_t x = 0; x < s.w; x += 16) _mm_prefetch(reinterpret_cast<const char*>(in + iy * s.w + x), _MM_HINT_T0);
-    }
+    s2PrefetchAhead(s, in, oy);
     __m512 prevOdd[5];
     for (int r = 0; r < 5; ++r) prevOdd[r] = _mm512_setzero_ps();
     for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
