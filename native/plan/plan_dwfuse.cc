@@ -132,12 +132,32 @@ void runBand(const PlanStep& d, const ArenaView& a, Isa isa, const GemmKernelTab
   std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(bs)));
   if (!masks.empty()) dw3x3Avx512Masks(bs, masks.data());
   const int threads = parallelInside ? threadsFor(C, rowsOut * dc.outW * 9) : 1;
+  const int64_t outPlane = dc.outH * dc.outW;
+  float* yBand = y + oy0 * dc.outW;
+  if (dw3x3Avx512PlanesEligible(bs)) {  // the channels' set-up shared (narrow stride 2)
+#if defined(CONVNODE_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+      int64_t c0 = 0, c1 = C;
+#if defined(CONVNODE_OPENMP)
+      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
+      c0 = C * tid / nt;
+      c1 = C * (tid + 1) / nt;
+#endif
+      if (c1 > c0) {
+        dw3x3PlanesAvx512(bs, scratch + c0 * plane, plane, dw + c0 * 9, dbias ? dbias + c0 : nullptr, d.relu,
+                          d.clampMax, yBand + c0 * outPlane, outPlane, c1 - c0);
+      }
+    }
+    return;
+  }
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
 #endif
   for (int64_t ch = 0; ch < C; ++ch) {
     dw3x3PlaneAvx512(bs, scratch + ch * plane, dw + ch * 9, dbias ? dbias[ch] : 0.0f, d.relu,
-                     d.clampMax, masks.data(), y + ch * dc.outH * dc.outW + oy0 * dc.outW);
+                     d.clampMax, masks.data(), yBand + ch * outPlane);
   }
   (void)threads;
 }

@@ -149,6 +149,7 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['depthwise 3x3/s2 padding 0 and 2', L({ cin: 2, cout: 4, groups: 2, sh: 2, sw: 2, h: 8, w: 35, pad: [2, 0, 0, 2] })],
     // Stride 2 with outW <= 7 and w + padLeft <= 16 (AVX-512): two output rows per vector.
     ['depthwise 3x3/s2 narrow 14x14 -> 7x7 (two rows a vector), batch 2, multiplier 2', L({ n: 2, cin: 3, cout: 6, groups: 3, sh: 2, sw: 2, h: 14, w: 14, relu: true })],
+    ['depthwise 3x3/s2 narrow, runs of planes across images (batch 2, 9 channels)', L({ n: 2, cin: 9, cout: 9, groups: 9, sh: 2, sw: 2, h: 14, w: 14, relu: true })],
     ['depthwise 3x3/s2 narrow, odd output rows (last row alone)', L({ cin: 4, cout: 4, groups: 4, sh: 2, sw: 2, h: 13, w: 13 })],
     ['depthwise 3x3/s2 narrow, 16 wide without padding (w + padLeft = 16)', L({ cin: 2, cout: 2, groups: 2, sh: 2, sw: 2, h: 9, w: 16, pad: [0, 1, 0, 0] })],
     ['depthwise 3x3/s2 narrow, asymmetric padding, 1-wide output', L({ cin: 3, cout: 3, groups: 3, sh: 2, sw: 2, h: 6, w: 3, pad: [2, 1, 0, 0] })],

@@ -39,7 +39,7 @@ void depthwise3x3Avx512(const Conv2dShape& s, const float* x, const float* w, co
   std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(s)));
   if (!masks.empty()) dw3x3Avx512Masks(s, masks.data());
   const int64_t inPlane = s.h * s.w, outPlane = s.outH * s.outW;
-  if (mult == 1 && dw3x3Avx512GridEligible(s)) {
+  if (mult == 1 && dw3x3Avx512PlanesEligible(s)) {
     const int64_t planes = s.n * s.cout;
     const int threads = threadsFor(planes, outPlane * 9);
 #if defined(CONVNODE_OPENMP)
@@ -55,8 +55,8 @@ void depthwise3x3Avx512(const Conv2dShape& s, const float* x, const float* w, co
       // Runs of planes within one image (weights and bias index by channel).
       for (int64_t p = p0; p < p1;) {
         const int64_t oc = p % s.cout, run = std::min(p1 - p, s.cout - oc);
-        dw3x3GridAvx512(s, x + p * inPlane, inPlane, w + oc * 9, bias ? bias + oc : nullptr, relu, clampMax,
-                        y + p * outPlane, outPlane, run);
+        dw3x3PlanesAvx512(s, x + p * inPlane, inPlane, w + oc * 9, bias ? bias + oc : nullptr, relu, clampMax,
+                          y + p * outPlane, outPlane, run);
         p += run;
       }
     }

@@ -31,12 +31,14 @@ void dw3x3PlaneAvx512(const Conv2dShape& s, const float* in, const float* w, flo
 // Two channels at once (w: 18 weights, bias: 2 or nullptr; planes at in + k*inStride and
 // out + k*outStride), for the flattened stride-1 layout only (dw3x3Avx512PairEligible).
 bool dw3x3Avx512PairEligible(const Conv2dShape& s);
-// Stride 1, pad 1, 7 / 14 / 28 / 56 wide: `count` planes (in + k*inStride -> out + k*outStride,
-// weights w + 9k, bias + k) on the 64-byte grid of each input plane (no split loads).
-bool dw3x3Avx512GridEligible(const Conv2dShape& s);
-void dw3x3GridAvx512(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
-                     const float* bias, bool relu, float clampMax, float* out, int64_t outStride,
-                     int64_t count);
+// `count` planes at once (in + k*inStride -> out + k*outStride, weights w + 9k, bias + k) for the
+// kernels whose per-plane set-up is worth sharing: stride 1, pad 1, 7 / 14 / 28 / 56 wide (16-pixel
+// chunks on the 64-byte grid of each input plane, no split loads), and stride 2 with <= 7
+// outputs a row (two rows a vector).
+bool dw3x3Avx512PlanesEligible(const Conv2dShape& s);
+void dw3x3PlanesAvx512(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
+                       const float* bias, bool relu, float clampMax, float* out, int64_t outStride,
+                       int64_t count);
 void dw3x3PairAvx512(const Conv2dShape& s, const float* in, int64_t inStride, const float* w,
                      const float* bias, bool relu, float clampMax, const uint16_t* masks,
                      float* out, int64_t outStride);
