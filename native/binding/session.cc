@@ -401,7 +401,7 @@ PlanHandle& handleArg(const Napi::Value& v) {
 
 // One queued run. The output is a Float32Array allocated on the JS thread before the run is
 // queued (uninitialized; the run writes every element) and held by a reference until the
-// run settles: the plan copies its result straight into it, and JS cannot see the array
+// run settles: the steps write the result straight into it, and JS cannot see the array
 // before then. The steps read the input in place (plan.h, ArenaView): a sync run the caller's
 // array, as the caller is blocked meanwhile; an async run a copy taken at submission (the
 // caller may reuse its array at once). Before: input and output each went through a native
@@ -434,15 +434,15 @@ void execute(RunJob& job) {
   }
 }
 
-// Runs `job` and waits for it. Async runs, and sync runs with several kernel threads, go to the
-// executor thread, so every parallel region of every run has the same OpenMP master and pool
-// (core/threading.cc). A sync run with one kernel thread has no pool to keep warm, and the
+// Runs a sync job and waits for it. With several kernel threads it goes to the executor
+// thread, as async runs do, so every parallel region of every run has the same OpenMP master
+// and pool (core/threading.cc). With one kernel thread there is no pool to keep warm, and the
 // hand-off (a futex wake each way) is pure overhead: it executes on the calling JS thread, as
-// onnxruntime-node's run does. One-layer plan, 1 thread, median of 2000 (2026-11-25): runSync
-// 21 -> 6 us. (Async runs on their libuv thread instead of the executor measured slower, 30 ->
-// 52 us: the polling executor picks a job up at once, a parked libuv thread must be woken.)
-void runJob(RunJob& job, bool onCallingThread) {
-  if (onCallingThread && numThreads() == 1) {
+// onnxruntime-node's run does. One-layer plan, 1 thread, median of 2000 (2026-11-25): 21 -> 6
+// us. (Async runs on their libuv thread instead of the executor measured slower, 30 -> 52 us:
+// the polling executor picks a job up at once, a parked libuv thread must be woken.)
+void runSyncJob(RunJob& job) {
+  if (numThreads() == 1) {
     execute(job);
     return;
   }
@@ -533,7 +533,7 @@ Napi::Value PlanRun(const Napi::CallbackInfo& info) {
 Napi::Value PlanRunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::unique_ptr<RunJob> job = prepare(info, false);
-  runJob(*job, true);
+  runSyncJob(*job);
   if (!job->error.empty()) throw Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error);
   return job->outputRef.Value();
 }
