@@ -27,4 +27,17 @@ inline int threadsFor(int64_t work, int64_t costPerItem = 1) {
   return static_cast<int>(n < work ? n : work);
 }
 
+// The calling thread's contiguous, even share [*begin, *end) of `n` items inside an OpenMP
+// parallel region; all of them outside one (or without OpenMP).
+inline void threadShare(int64_t n, int64_t* begin, int64_t* end) {
+#if defined(CONVNODE_OPENMP)
+  const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+  *begin = n * t / nt;
+  *end = n * (t + 1) / nt;
+#else
+  *begin = 0;
+  *end = n;
+#endif
+}
+
 }  // namespace convnode

@@ -139,12 +139,8 @@ void runBand(const PlanStep& d, const ArenaView& a, Isa isa, const GemmKernelTab
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
     {
-      int64_t c0 = 0, c1 = C;
-#if defined(CONVNODE_OPENMP)
-      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
-      c0 = C * tid / nt;
-      c1 = C * (tid + 1) / nt;
-#endif
+      int64_t c0 = 0, c1 = 0;
+      threadShare(C, &c0, &c1);
       if (c1 > c0) {
         dw3x3PlanesAvx512(bs, scratch + c0 * plane, plane, dw + c0 * 9, dbias ? dbias + c0 : nullptr, d.relu,
                           d.clampMax, yBand + c0 * outPlane, outPlane, c1 - c0);

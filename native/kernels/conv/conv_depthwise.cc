@@ -46,12 +46,8 @@ void depthwise3x3Avx512(const Conv2dShape& s, const float* x, const float* w, co
 #pragma omp parallel num_threads(threads)
 #endif
     {
-      int64_t p0 = 0, p1 = planes;
-#if defined(CONVNODE_OPENMP)
-      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
-      p0 = planes * tid / nt;
-      p1 = planes * (tid + 1) / nt;
-#endif
+      int64_t p0 = 0, p1 = 0;
+      threadShare(planes, &p0, &p1);
       // Runs of planes within one image (weights and bias index by channel).
       for (int64_t p = p0; p < p1;) {
         const int64_t oc = p % s.cout, run = std::min(p1 - p, s.cout - oc);

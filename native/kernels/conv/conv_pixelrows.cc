@@ -233,12 +233,8 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 #endif
     {
       alignas(64) float ct[kChunkTiles * kMr * kNr];
-      int64_t u0 = 0, u1 = units;
-#if defined(CONVNODE_OPENMP)
-      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
-      u0 = units * tid / nt;
-      u1 = units * (tid + 1) / nt;
-#endif
+      int64_t u0 = 0, u1 = 0;
+      threadShare(units, &u0, &u1);
       for (int64_t u = u0; u < u1; ++u) {
         const int64_t jp = u / chunks, t0 = (u % chunks) * chunkTiles;
         const int64_t t1 = std::min(tiles, t0 + chunkTiles);

@@ -20,12 +20,8 @@ void unaryBackwardGeneric(UnaryOp op, float alpha, const float* saved, const flo
 #pragma omp parallel num_threads(threads)
 #endif
   {
-    int64_t begin = 0, end = count;
-#if defined(CONVNODE_OPENMP)
-    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    begin = count * t / nt;
-    end = count * (t + 1) / nt;
-#endif
+    int64_t begin = 0, end = 0;
+    threadShare(count, &begin, &end);
     switch (op) {
       case UnaryOp::Relu:
         for (int64_t i = begin; i < end; ++i) d[i] = g[i] * (s[i] > 0.0f ? 1.0f : 0.0f);

@@ -48,8 +48,9 @@ void maxPool2d(const Pool2dShape& s, Isa isa, const float* x, float* y) {
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel num_threads(threads) reduction(&& : clean)
     {
-      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-      clean = maxPoolDirectAvx512(s, x, y, planes * t / nt, planes * (t + 1) / nt);
+      int64_t p0 = 0, p1 = 0;
+      threadShare(planes, &p0, &p1);
+      clean = maxPoolDirectAvx512(s, x, y, p0, p1);
     }
 #else
     clean = maxPoolDirectAvx512(s, x, y, 0, planes);
