@@ -31,39 +31,20 @@ namespace convnode {
 namespace {
 
 // B^T d along one axis (winograd22.inl) on 16 tiles at once.
-inline void bt4(__m512 d0, __m512 d1, __m512 d2, __m512 d3, __m512* t) {
-  t[0] = _mm512_sub_ps(d0, d2);
-  t[1] = _mm512_add_ps(d1, d2);
-  t[2] = _mm512_sub_ps(d2, d1);
-  t[3] = _mm512_sub_ps(d1, d3);
+inline void bt4(const __m512* d, __m512* t) {
+  t[0] = _mm512_sub_ps(d[0], d[2]);
+  t[1] = _mm512_add_ps(d[1], d[2]);
+  t[2] = _mm512_sub_ps(d[2], d[1]);
+  t[3] = _mm512_sub_ps(d[1], d[3]);
 }
 
-// The input transform of tiles t = j*tw + tx (tile row ty0 + j, column tx; j < nrows), 16 tiles
-// per pass, each 4x4 input tile gathered straight from the unpadded plane (the padding is the
-// masked-off lanes), transformed in registers and stored 16 tiles at a time. 3x3 512->512 @7
+// The input transform, 4x4 windows gathered (winoInputTilesGathered). 3x3 512->512 @7
 // (16 tiles a channel), batch 1, 1 thread: the input transform 86 -> ~40 us against
 // winograd22.inl's padded copy + index table + four passes through memory.
 void wino22InputTilesAvx512(const float* plane, int64_t h, int64_t w, int64_t padTop,
                             int64_t padLeft, int64_t ty0, int64_t nrows, int64_t tw, float* v,
                             int64_t ldv, float* /*tmp*/) {
-  const int64_t n = nrows * tw;
-  for (int64_t t0 = 0; t0 < n; t0 += 16) {
-    const WinoTileWindows<4> win(2, t0, n, tw, ty0, h, w, padTop, padLeft);
-    const __mmask16 live = win.live;
-    __m512 W[4][4];  // W[i][c] = B^T[i] . d[.][c] (vertical pass), then the horizontal one
-    for (int c = 0; c < 4; ++c) {
-      __m512 d[4];
-      win.column(plane, c, d);
-      __m512 t[4];
-      bt4(d[0], d[1], d[2], d[3], t);
-      for (int i = 0; i < 4; ++i) W[i][c] = t[i];
-    }
-    for (int i = 0; i < 4; ++i) {
-      __m512 o[4];
-      bt4(W[i][0], W[i][1], W[i][2], W[i][3], o);
-      for (int k = 0; k < 4; ++k) _mm512_mask_storeu_ps(v + (i * 4 + k) * ldv + t0, live, o[k]);
-    }
-  }
+  winoInputTilesGathered<4, 2, bt4>(plane, h, w, padTop, padLeft, ty0, nrows, tw, v, ldv);
 }
 
 // Output transform, 16 tiles per pass: Y = A^T M A in registers (+ bias), each output row's two

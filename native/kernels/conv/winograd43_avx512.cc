@@ -41,7 +41,8 @@ namespace convnode {
 namespace {
 
 // B^T d along one axis (winograd43.inl's WINO_BT) on 16 tiles at once.
-inline void bt6(__m512 d0, __m512 d1, __m512 d2, __m512 d3, __m512 d4, __m512 d5, __m512* t) {
+inline void bt6(const __m512* d, __m512* t) {
+  const __m512 d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], d4 = d[4], d5 = d[5];
   const __m512 four = _mm512_set1_ps(4.0f), five = _mm512_set1_ps(5.0f), two = _mm512_set1_ps(2.0f);
   t[0] = _mm512_fmadd_ps(four, d0, _mm512_fnmadd_ps(five, d2, d4));
   t[1] = _mm512_fnmadd_ps(four, _mm512_add_ps(d1, d2), _mm512_add_ps(d3, d4));
@@ -64,32 +65,13 @@ inline void at6(const __m512* r, __m512 bias, __m512* o) {
     for (int j = 0; j < 4; ++j) o[j] = _mm512_add_ps(o[j], bias);
 }
 
-// The input transform of tiles t = j*tw + tx (tile row ty0 + j, column tx; j < nrows), 16 tiles
-// per pass, each 6x6 input tile read straight from the unpadded plane with masked gathers (the
-// padding is the masked-off lanes): no padded copy of the plane, no index table, no
-// intermediate passes through memory. Replaces the row and plane variants of winograd43.inl,
-// which copy each row into a padded buffer and then run 4-5 auto-vectorized passes.
+// The input transform, 6x6 windows gathered (winoInputTilesGathered). Replaces the row and
+// plane variants of winograd43.inl, which copy each row into a padded buffer and then run 4-5
+// auto-vectorized passes.
 void wino43InputTilesAvx512(const float* plane, int64_t h, int64_t w, int64_t padTop,
                             int64_t padLeft, int64_t ty0, int64_t nrows, int64_t tw, float* v,
                             int64_t ldv, float* /*tmp*/) {
-  const int64_t n = nrows * tw;
-  for (int64_t t0 = 0; t0 < n; t0 += 16) {
-    const WinoTileWindows<6> win(4, t0, n, tw, ty0, h, w, padTop, padLeft);
-    const __mmask16 live = win.live;
-    __m512 W[6][6];  // W[i][c] = B^T[i] . d[.][c] (vertical pass), then the horizontal one
-    for (int c = 0; c < 6; ++c) {
-      __m512 d[6];
-      win.column(plane, c, d);
-      __m512 t[6];
-      bt6(d[0], d[1], d[2], d[3], d[4], d[5], t);
-      for (int i = 0; i < 6; ++i) W[i][c] = t[i];
-    }
-    for (int i = 0; i < 6; ++i) {
-      __m512 o[6];
-      bt6(W[i][0], W[i][1], W[i][2], W[i][3], W[i][4], W[i][5], o);
-      for (int k = 0; k < 6; ++k) _mm512_mask_storeu_ps(v + (i * 6 + k) * ldv + t0, live, o[k]);
-    }
-  }
+  winoInputTilesGathered<6, 4, bt6>(plane, h, w, padTop, padLeft, ty0, nrows, tw, v, ldv);
 }
 
 // The same contract, tiles of one tile row at a time (16 per pass): the six input rows of the
@@ -131,7 +113,7 @@ void wino43InputRowsAvx512(const float* plane, int64_t h, int64_t w, int64_t pad
                                      : _mm512_maskz_loadu_ps(colOk[q], plane + iy * w + col0 + 16 * q);
         }
         __m512 t[6];
-        bt6(d[0], d[1], d[2], d[3], d[4], d[5], t);
+        bt6(d, t);
         for (int i = 0; i < 6; ++i) _mm512_store_ps(Wbuf[i][q], t[i]);
       }
       float* vt = v + j * tw + tx0;
@@ -147,7 +129,7 @@ void wino43InputRowsAvx512(const float* plane, int64_t h, int64_t w, int64_t pad
         const __m512i a4s = _mm512_alignr_epi32(_mm512_castps_si512(a4), _mm512_castps_si512(a4), 1);
         p[5] = _mm512_castsi512_ps(_mm512_alignr_epi32(a4s, _mm512_castps_si512(p[1]), 1));
         __m512 o[6];
-        bt6(p[0], p[1], p[2], p[3], p[4], p[5], o);
+        bt6(p, o);
         for (int k = 0; k < 6; ++k) _mm512_mask_storeu_ps(vt + (i * 6 + k) * ldv, live, o[k]);
       }
     }

@@ -53,6 +53,32 @@ struct WinoTileWindows {
   }
 };
 
+// The gathered input transform of F(2x2) and F(4x4): tiles t = j*tw + tx (tile row ty0 + j,
+// column tx; j < nrows), 16 tiles per pass, each ALPHA x ALPHA window (windows M apart) gathered
+// straight from the unpadded plane (the padding is the masked-off lanes), V = B^T d B in
+// registers with BT (B^T along one axis: t = BT(d) for ALPHA values per lane), and stored 16
+// tiles at a time: no padded copy of the plane, no index table, no passes through memory.
+template <int ALPHA, int M, void (*BT)(const __m512*, __m512*)>
+inline void winoInputTilesGathered(const float* plane, int64_t h, int64_t w, int64_t padTop, int64_t padLeft,
+                                   int64_t ty0, int64_t nrows, int64_t tw, float* v, int64_t ldv) {
+  const int64_t n = nrows * tw;
+  for (int64_t t0 = 0; t0 < n; t0 += 16) {
+    const WinoTileWindows<ALPHA> win(M, t0, n, tw, ty0, h, w, padTop, padLeft);
+    __m512 W[ALPHA][ALPHA];  // W[i][c] = B^T[i] . d[.][c] (vertical pass), then the horizontal one
+    for (int c = 0; c < ALPHA; ++c) {
+      __m512 d[ALPHA], t[ALPHA];
+      win.column(plane, c, d);
+      BT(d, t);
+      for (int i = 0; i < ALPHA; ++i) W[i][c] = t[i];
+    }
+    for (int i = 0; i < ALPHA; ++i) {
+      __m512 o[ALPHA];
+      BT(W[i], o);
+      for (int k = 0; k < ALPHA; ++k) _mm512_mask_storeu_ps(v + (i * ALPHA + k) * ldv + t0, win.live, o[k]);
+    }
+  }
+}
+
 // `val` holds output row j of consecutive tiles tFirst, tFirst+1, ... (flattened t = j*tw + tx
 // over the tile rows ty0.. of one plane), m lanes per tile, `tiles` of them live. Each run of
 // those tiles inside one tile row is shifted down to lane 0 and stored with a column mask (the
