@@ -341,10 +341,16 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
       const int64_t tr = std::min(geo.rowsPerChunk, geo.rowsTotal - r0);
       const int64_t tc = tr * tw;
       // Tile row r0 + j is row (r0 + j) % th of image (r0 + j) / th. Segment q of the chunk:
-      // its tile rows [segLo(q), segHi(q)) of image bFirst + q.
+      // image b = bFirst + q, the chunk's tile rows [lo, hi), which are the image's tile rows
+      // from ty = lo - b*th on.
       const int64_t bFirst = r0 / th, nseg = (r0 + tr - 1) / th - bFirst + 1;
-      auto segLo = [&](int64_t q) { return std::max(r0, (bFirst + q) * th); };
-      auto segHi = [&](int64_t q) { return std::min(r0 + tr, (bFirst + q + 1) * th); };
+      struct Segment {
+        int64_t b, lo, hi, ty;
+      };
+      auto segment = [&](int64_t q) {
+        const int64_t b = bFirst + q, lo = std::max(r0, b * th), hi = std::min(r0 + tr, (b + 1) * th);
+        return Segment{b, lo, hi, lo - b * th};
+      };
       // 1. input transform: one (channel, segment) or one (channel, tile row) per iteration.
       // AVX-512 transforms every layer's input whole-plane, straight from x (inputTiles).
       if (planeMode || fns.inputTiles) {
@@ -354,9 +360,9 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
 #endif
         for (int64_t job = 0; job < s.cin * nseg; ++job) {
           const int64_t ic = job / nseg, q = job % nseg;
-          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          const auto [b, lo, hi, ty] = segment(q);
           inputPlane(x + (b * s.cin + ic) * planeIn, s.h, s.w, s.padTop, s.padLeft,
-                         lo - b * th, hi - lo, tw, V + ic * tc + (lo - r0) * tw, s.cin * tc, tmp);
+                         ty, hi - lo, tw, V + ic * tc + (lo - r0) * tw, s.cin * tc, tmp);
         }
       } else {
 #if defined(CONVNODE_OPENMP)
@@ -419,10 +425,10 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
 #endif
         for (int64_t job = 0; job < groups * nseg; ++job) {
           const int64_t oc0 = job / nseg * 16, q = job % nseg;
-          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          const auto [b, lo, hi, ty] = segment(q);
           fns.outputTilesT(M + (lo - r0) * tw * s.cout + oc0, s.cout * tc, s.cout,
                            std::min<int64_t>(16, s.cout - oc0), bias ? bias + oc0 : nullptr,
-                           lo - b * th, hi - lo, tw, y + (b * s.cout + oc0) * planeOut, planeOut,
+                           ty, hi - lo, tw, y + (b * s.cout + oc0) * planeOut, planeOut,
                            s.outH, s.outW, accumulate, relu, clampMax);
         }
       } else if (fns.outputTiles) {  // AVX-512: straight into y, the fused store included
@@ -431,8 +437,8 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
 #endif
         for (int64_t job = 0; job < s.cout * nseg; ++job) {
           const int64_t oc = job / nseg, q = job % nseg;
-          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
-          fns.outputTiles(M + oc * tc + (lo - r0) * tw, s.cout * tc, lo - b * th, hi - lo, tw,
+          const auto [b, lo, hi, ty] = segment(q);
+          fns.outputTiles(M + oc * tc + (lo - r0) * tw, s.cout * tc, ty, hi - lo, tw,
                           bias ? bias[oc] : 0.0f, y + (b * s.cout + oc) * planeOut, s.outH,
                           s.outW, accumulate, relu, clampMax);
         }
@@ -442,15 +448,15 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
 #endif
         for (int64_t job = 0; job < s.cout * nseg; ++job) {
           const int64_t oc = job / nseg, q = job % nseg;
-          const int64_t lo = segLo(q), hi = segHi(q), b = bFirst + q;
+          const auto [b, lo, hi, ty] = segment(q);
           float* yo = y + (b * s.cout + oc) * planeOut;
           if (!fused) {
-            fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, lo - b * th, hi - lo, tw,
+            fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, ty, hi - lo, tw,
                             bias ? bias[oc] : 0.0f, relu, yo, s.outH, s.outW, tmp);
             continue;
           }
           // Rows m*(lo - b*th) .. of the plane, written from seg's start (tile row 0 there).
-          const int64_t oy0 = m * (lo - b * th);
+          const int64_t oy0 = m * ty;
           const int64_t rowsOut = std::min<int64_t>(m * (hi - lo), s.outH - oy0);
           fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, 0, hi - lo, tw,
                           bias ? bias[oc] : 0.0f, false, seg, s.outH - oy0, s.outW, tmp);
