@@ -64,12 +64,21 @@ inline __m512 loadMasked(__mmask16 m, const float* base, int64_t off) {
   return _mm512_maskz_loadu_ps(m, p);
 }
 
+// The 9 taps of one channel's filter, each broadcast to a vector.
+inline void broadcastTaps(const float* w, __m512* wv) {
+  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+}
+
+// vpermt2ps indices picking the even / odd floats of a 32-float pair of vectors (stride 2).
+inline __m512i evenLanes() { return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30); }
+inline __m512i oddLanes() { return _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31); }
+
 void plane3x3s1(const Conv2dShape& s, const float* in, const float* w, float bias,
                 bool relu, float clampMax, const uint16_t* masks, float* out) {
   const int64_t npix = s.outH * s.outW;
   const int64_t chunks = (npix + 15) / 16;
   __m512 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  broadcastTaps(w, wv);
   const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
   int64_t off[9];
@@ -98,10 +107,8 @@ void plane3x3s1Pair(const Conv2dShape& s, const float* in, int64_t inStride, con
   const int64_t npix = s.outH * s.outW;
   const int64_t chunks = (npix + 15) / 16;
   __m512 wa[9], wb[9];
-  for (int t = 0; t < 9; ++t) {
-    wa[t] = _mm512_set1_ps(w[t]);
-    wb[t] = _mm512_set1_ps(w[9 + t]);
-  }
+  broadcastTaps(w, wa);
+  broadcastTaps(w + 9, wb);
   const __m512 ba = _mm512_set1_ps(bias ? bias[0] : 0.0f), bb = _mm512_set1_ps(bias ? bias[1] : 0.0f);
   const __m512 cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
@@ -204,7 +211,7 @@ void planes3x3s1Grid(const Conv2dShape& s, const float* in, int64_t inStride, co
     const int64_t sh = x - ab;  // pixel 0 sits in lane sh of V[0]
     const int64_t chunks = (npix + sh + 15) / 16;
     __m512 wv[9];
-    for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[pl * 9 + t]);
+    broadcastTaps(w + pl * 9, wv);
     const __m512 bv = _mm512_set1_ps(bias ? bias[pl] : 0.0f);
     __m512i ox = _mm512_load_si512(oxInit[sh]);
     for (int64_t c = 0; c < chunks; ++c) {
@@ -272,7 +279,7 @@ inline void rowPairChunk(const float* const* rows, const bool* ok, bool two, int
 void plane3x3s1Rows(const Conv2dShape& s, const float* in, const float* w, float bias,
                     bool relu, float clampMax, float* out) {
   __m512 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  broadcastTaps(w, wv);
   const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
   const int64_t pl = s.padLeft;
@@ -352,11 +359,10 @@ inline void s2PrefetchAhead(const Conv2dShape& s, const float* in, int64_t oy) {
 
 void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bias,
                 bool relu, float clampMax, float* out) {
-  const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i oddIdx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  const __m512i evenIdx = evenLanes(), oddIdx = oddLanes();
   const __m512i nextIdx = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
   __m512 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  broadcastTaps(w, wv);
   const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
   // Two output rows per pass: their windows share input row 2*oy + 2 - padTop (5 rows loaded
@@ -396,10 +402,9 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
 // 20000 step runs: 0.351 -> 0.332 ms. CONVNODE_DW_S2_ALIGNED=0 turns it off.
 void plane3x3s2Aligned(const Conv2dShape& s, const float* in, const float* w, float bias,
                        bool relu, float clampMax, float* out) {
-  const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i oddIdx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  const __m512i evenIdx = evenLanes(), oddIdx = oddLanes();
   __m512 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  broadcastTaps(w, wv);
   const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
   for (int64_t oy = 0; oy < s.outH; oy += 2) {
@@ -471,7 +476,7 @@ void planes3x3s2Narrow(const Conv2dShape& s, const float* in, int64_t inStride, 
     const float* x = in + p * inStride;
     float* y = out + p * outStride;
     __m512 wv[9];
-    for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[p * 9 + t]);
+    broadcastTaps(w + p * 9, wv);
     const __m512 bv = _mm512_set1_ps(bias ? bias[p] : 0.0f);
     auto row = [&](int64_t iy) -> __m512 {
       if (iy < 0 || iy >= s.h) return _mm512_setzero_ps();
