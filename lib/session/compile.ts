@@ -424,8 +424,8 @@ export function compileGraph(graph: Graph): { plan: PlanDesc; report: CompileRep
     descs.push(lowerStep(graph, n, offsetOf));
     if (feeds.has(i)) descs[descs.length - 1].params.feedsNext = true;
     for (const v of dyingAt.get(i) ?? []) {
-      // The input's region is never reused: runs read the caller's array in its place
-      // (native/plan/plan.h, ArenaView), so nothing may be written there.
+      // The input's and the output's regions are never reused: runs read the caller's array
+      // and write the returned one in their place (native/plan/plan.h, ArenaView).
       if (graph.values[v].kind !== 'const' && slot.has(v) && v !== rootOf(graph.input) && v !== outRoot) release(v);
     }
   });

@@ -107,8 +107,12 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
       const bool first = pc == 0;
       const bool last = pc + kc >= s.k;
       const float* bp = bbuf;
+      // In place, full panels are read from B; the ragged last columns (reading a row past n
+      // could fault) are packed into bbuf once here for every row block below.
+      const int64_t fullCols = nc / NR * NR;
       if (packedB) bp = packedB + roundUp(s.n, t.nr) * pc + jc * kc;
       else if (!inPlace) t.packB(b, s.ldb, s.transB, pc, jc, kc, nc, bbuf);
+      else if (fullCols < nc) t.packB(b, s.ldb, false, pc, jc + fullCols, kc, nc - fullCols, bbuf);
       for (int64_t ic = blk.i0; ic < blk.i1; ic += t.mc) {
         const int64_t mc = std::min<int64_t>(t.mc, blk.i1 - ic);
         const float* ap = abuf;
@@ -127,9 +131,8 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
           if (inPlace && nr == NR) {
             bj = b + pc * s.ldb + jc + jr;
             p.bStride = s.ldb;
-          } else if (inPlace) {  // ragged last columns: packed (reading a row past n could fault)
-            t.packB(b, s.ldb, false, pc, jc + jr, kc, nr, bbuf);
-            bj = bbuf;
+          } else if (inPlace) {
+            bj = bbuf;  // the ragged last columns, packed above
           }
           p.colBias = (last && ep.biasMode == BiasMode::PerCol) ? ep.bias + jc + jr : nullptr;
           for (int64_t ir = 0; ir < mc; ir += MR) {
