@@ -36,8 +36,6 @@ void clampPlane(float* y, int64_t count, float clampMax) {
 void depthwise3x3Avx512(const Conv2dShape& s, const float* x, const float* w, const float* bias,
                         float* y, bool relu, float clampMax) {
   const int64_t mult = s.cout / s.cin;
-  std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(s)));
-  if (!masks.empty()) dw3x3Avx512Masks(s, masks.data());
   const int64_t inPlane = s.h * s.w, outPlane = s.outH * s.outW;
   if (mult == 1 && dw3x3Avx512PlanesEligible(s)) {
     const int64_t planes = s.n * s.cout;
@@ -59,6 +57,9 @@ void depthwise3x3Avx512(const Conv2dShape& s, const float* x, const float* w, co
     (void)threads;
     return;
   }
+  // The flattened stride-1 kernels' per-chunk tap masks (none for the planes path above).
+  std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(s)));
+  if (!masks.empty()) dw3x3Avx512Masks(s, masks.data());
   if (mult == 1 && s.cout % 2 == 0 && dw3x3Avx512PairEligible(s)) {
     // Channel pairs share mask loads and loop overhead on small planes (MobileNetV2 step
     // minima, 1 thread, 2026-11-25: 960 @7x7 0.024 -> 0.017 ms, 576 @14x14 0.042 -> 0.030,
