@@ -96,6 +96,17 @@ describe.each(ISAS)('sgemm isa=%s', (isa) => {
     }
   });
 
+  // AVX-512 products with k >= 512 and m >= 256 take the 14x32 kernel's deeper blocks (kc =
+  // 512, mc = 168, nc = 1024): 2 row blocks with a ragged last panel, a ragged k block after the
+  // first 512, 2 column blocks with a ragged last panel. transA false / transB true: A and B are
+  // packed by the register transposes; true / false: by the copying packers. (Other ISAs run
+  // the same shape through their only table.)
+  it.runIf(isa === 'avx512')('large-block path m=260 n=1041 k=520', () => {
+    for (const [transA, transB] of [[false, true], [true, false]]) {
+      run(isa, { m: 260, n: 1041, k: 520, transA, transB, padA: 3, padB: 1, padC: 0, alpha: 1, beta: 0.5, biasMode: 'row', relu: false, threads: 1, seed: transA ? 11 : 12 });
+    }
+  });
+
   // n = 5, 7, 131, 130: the transB path takes four B rows at a time (dot4) plus 1-3 left over.
   it.each([[1, 300, 1000], [2, 129, 777], [3, 64, 4099], [1, 5, 15], [1, 7, 16], [2, 131, 33], [3, 130, 17]])('few-row (GEMV) path m=%i n=%i k=%i', (m, n, k) => {
     for (const transB of [false, true]) {

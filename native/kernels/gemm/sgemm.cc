@@ -53,6 +53,19 @@ const GemmKernelTable* tableForShape(Isa isa, int64_t m, int64_t n) {
   return best;
 }
 
+// The table for a whole product handed to sgemm() / sgemmIsa() (matmul, Linear, eager convs
+// without prepacked weights): tableForShape's, with the main AVX-512 kernel's deeper-blocked
+// twin once k fills its kc = 512 and there are enough rows for its mc = 168 blocks. Only here:
+// prepacked weights (sgemmKernelFor) and sgemmSerial's scratch keep tableForShape's blocks.
+// Measured with the 1 thread medians in gemmTableAvx512Large(); smaller products (256^3,
+// 64x3136x576, 256x196x2304) measured the same or slower with it.
+const GemmKernelTable* tableForProduct(Isa isa, const GemmShape& s) {
+  const GemmKernelTable* t = tableForShape(isa, s.m, s.n);
+  const GemmKernelTable* large = isa == Isa::Avx512 ? gemmTableAvx512Large() : nullptr;
+  if (large && t == gemmTableAvx512() && s.k >= 512 && s.m >= 256) return large;
+  return t;
+}
+
 // Bound once (XNNPACK style): every later call reads the same table.
 const GemmKernelTable& activeTable() {
   static const GemmKernelTable* t = tableFor(activeIsa());
@@ -292,14 +305,12 @@ void sgemmTable(const GemmKernelTable& t, const GemmShape& s, const float* a, co
 void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const GemmEpilogue& ep,
            int threads) {
   const Isa isa = activeIsa();
-  sgemmTable(isa == Isa::Avx512 ? *tableForShape(isa, s.m, s.n) : activeTable(), s, a, b, c, ep,
-             threads);
+  sgemmTable(isa == Isa::Avx512 ? *tableForProduct(isa, s) : activeTable(), s, a, b, c, ep, threads);
 }
 
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
               const GemmEpilogue& ep, int threads) {
-  sgemmTable(*tableForShape(isaSupported(isa) ? isa : Isa::Generic, s.m, s.n), s, a, b, c, ep,
-             threads);
+  sgemmTable(*tableForProduct(isaSupported(isa) ? isa : Isa::Generic, s), s, a, b, c, ep, threads);
 }
 
 int64_t sgemmScratchFloats(Isa isa, const GemmShape& s) {

@@ -61,5 +61,6 @@ const GemmKernelTable* gemmTableAvx2();
 const GemmKernelTable* gemmTableAvx512();
 const GemmKernelTable* gemmTableAvx512Narrow();  // 28x16, for products with few columns
 const GemmKernelTable* gemmTableAvx512Wide();    // 8x48, for 64 / 128-row products
+const GemmKernelTable* gemmTableAvx512Large();   // 14x32 with deeper blocks, for large products
 
 }  // namespace convnode

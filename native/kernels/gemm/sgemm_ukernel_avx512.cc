@@ -33,6 +33,72 @@ inline __mmask16 tailMask(int64_t nr, int v) {
   return static_cast<__mmask16>((1u << left) - 1u);
 }
 
+// 16 x 16 transpose of the rows r[0..15] in place (4 stages: 32-bit, 64-bit, 128-bit, 256-bit
+// interleaves).
+inline void transpose16x16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    for (int h = 0; h < 2; ++h) {
+      const __m512d x = _mm512_castps_pd(t[4 * i + h]), y = _mm512_castps_pd(t[4 * i + h + 2]);
+      r[4 * i + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(x, y));
+      r[4 * i + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(x, y));
+    }
+  }
+  // r[4i + j] now holds, in each 128-bit lane L, rows 4i..4i+3 of column 4L + j.
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 4; ++j) {
+      t[8 * i + j] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + 4 + j], 0x88);
+      t[8 * i + 4 + j] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + 4 + j], 0xDD);
+    }
+  for (int j = 0; j < 8; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
+    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
+  }
+}
+
+// packAImpl for A stored row-major (packing it is a transpose): 16 x 16 blocks loaded a row at
+// a time and transposed in registers, instead of one scalar gather per element. Each load takes
+// a whole cache line, so a row stride that aliases in L1 (lda a multiple of 1 KiB) costs
+// nothing. 1024 x 1024 packed in 14-row panels, 1 thread (2026-11-25): 0.228 -> 0.096 ms; A is
+// packed once per column block of C, so 1024^3 SGEMM spent 3.7% of its time here before.
+template <int MR>
+void packATransposing(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
+                      int64_t kc, float* dst) {
+  if (trans) return packAImpl<MR>(a, lda, trans, i0, p0, mc, kc, dst);
+  for (int64_t ib = 0; ib < mc; ib += MR) {
+    const int64_t rows = mc - ib < MR ? mc - ib : MR;
+    for (int g0 = 0; g0 < MR; g0 += 16) {
+      const int gRows = MR - g0 < 16 ? MR - g0 : 16;
+      const int64_t valid = rows - g0 <= 0 ? 0 : (rows - g0 < gRows ? rows - g0 : gRows);
+      const __mmask16 rowMask = static_cast<__mmask16>((1u << gRows) - 1u);
+      const float* src = a + (i0 + ib + g0) * lda + p0;
+      for (int64_t p = 0; p < kc; p += 16) {
+        const int64_t cols = kc - p < 16 ? kc - p : 16;
+        const __mmask16 colMask = static_cast<__mmask16>((1u << cols) - 1u);
+        __m512 r[16];
+        for (int i = 0; i < 16; ++i)
+          r[i] = i < valid ? _mm512_maskz_loadu_ps(colMask, src + i * lda + p) : _mm512_setzero_ps();
+        transpose16x16(r);
+        float* d = dst + p * MR + g0;
+        for (int q = 0; q < cols; ++q) _mm512_mask_storeu_ps(d + q * MR, rowMask, r[q]);
+      }
+    }
+    dst += kc * MR;
+  }
+}
+
+// op(B) = B^T (Linear's [out, in] weights) packs the same way: B's row j is op(B)'s column j.
+template <int NR>
+void packBTransposing(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
+                      int64_t nc, float* dst) {
+  if (!trans) return packBImpl<NR>(b, ldb, trans, p0, j0, kc, nc, dst);
+  packATransposing<NR>(b, ldb, false, j0, p0, nc, kc, dst);
+}
+
 // NVB: zmm per k step in the packed B panel (its width / 16). A panel's last columns (nr <=
 // 16 * (NV - 1): N = 196 leaves 4 columns in the last 32-wide panel, 4 in the last 48-wide one)
 // run the same kernel with fewer B vectors, so the tail costs what it computes: 3x3 64->64
@@ -139,11 +205,11 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
 }
 void packA(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
            int64_t kc, float* dst) {
-  packAImpl<kMr>(a, lda, trans, i0, p0, mc, kc, dst);
+  packATransposing<kMr>(a, lda, trans, i0, p0, mc, kc, dst);
 }
 void packB(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
            int64_t nc, float* dst) {
-  packBImpl<16 * kNv>(b, ldb, trans, p0, j0, kc, nc, dst);
+  packBTransposing<16 * kNv>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 
 }  // namespace
@@ -176,11 +242,11 @@ static void ukernel28x16Stream(int64_t kc, const float* a, const float* b, float
 }
 static void packA28(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
              int64_t kc, float* dst) {
-  packAImpl<28>(a, lda, trans, i0, p0, mc, kc, dst);
+  packATransposing<28>(a, lda, trans, i0, p0, mc, kc, dst);
 }
 static void packB16(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
              int64_t nc, float* dst) {
-  packBImpl<16>(b, ldb, trans, p0, j0, kc, nc, dst);
+  packBTransposing<16>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 
 static void ukernel8x48(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
@@ -193,11 +259,11 @@ static void ukernel8x48Stream(int64_t kc, const float* a, const float* b, float*
 }
 static void packA8(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
                    int64_t kc, float* dst) {
-  packAImpl<8>(a, lda, trans, i0, p0, mc, kc, dst);
+  packATransposing<8>(a, lda, trans, i0, p0, mc, kc, dst);
 }
 static void packB48(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
                     int64_t nc, float* dst) {
-  packBImpl<48>(b, ldb, trans, p0, j0, kc, nc, dst);
+  packBTransposing<48>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 const GemmKernelTable* gemmTableAvx512Wide() {
   static const GemmKernelTable table = {"f32_gemm_ukernel_8x48__avx512f", 8, 48, 336, 256, 480,
@@ -224,6 +290,19 @@ const GemmKernelTable* gemmTableAvx512() {
   return &table;
 }
 
+const GemmKernelTable* gemmTableAvx512Large() {
+  // The 14x32 kernel with deeper k blocks for large products: kc=512 halves the passes over C
+  // (each reads and writes its tiles) and the calls per A panel; mc=168 keeps the A block at
+  // 336 KiB in L2; nc=1024 packs A once per 1024 columns instead of per 512. The B micro-panel
+  // (64 KiB) no longer fits L1 and is read from L2, which the kernel's 2 loads per 28 FMAs
+  // allow. 1 thread, median of 30, same process (2026-11-25, with the transposing packA):
+  // 1024^3 255 -> 266 GFLOP/s, 2048^3 243.5 -> 256, 1024x49x2048 171 -> 175-180.
+  static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
+                                        168, 512, 1024, f32_gemm_ukernel_14x32__avx512f,
+                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true};
+  return &table;
+}
+
 }  // namespace convnode
 #else
 #include "kernels/gemm/sgemm_ukernel.h"
@@ -231,5 +310,6 @@ namespace convnode {
 const GemmKernelTable* gemmTableAvx512() { return nullptr; }
 const GemmKernelTable* gemmTableAvx512Narrow() { return nullptr; }
 const GemmKernelTable* gemmTableAvx512Wide() { return nullptr; }
+const GemmKernelTable* gemmTableAvx512Large() { return nullptr; }
 }  // namespace convnode
 #endif
