@@ -9,7 +9,7 @@
  *     npx tsx bench/ab-plan-builds.ts googlenet maxPool /tmp/a.node /tmp/b.node
  *   npx tsx bench/ab-plan-builds.ts mobilenetV2 WHOLE /tmp/base.node /tmp/new.node   # whole runs
  * Args: model, step filter (a regex over the step descriptions, or WHOLE), build A, build B,
- * [reps = 30 step rounds of 10 / 400 whole runs]. 1 thread, batch 1, 224x224.
+ * [reps = 30 step rounds of 10 / 400 whole runs]. Batch 1, 224x224, THREADS (default 1).
  */
 import { createRequire } from 'node:module';
 import * as cn from '../lib/index.js';
@@ -23,7 +23,9 @@ interface Addon {
 }
 const require = createRequire(import.meta.url);
 const [name = 'googlenet', filter = 'WHOLE', pathA = '/tmp/a.node', pathB = '/tmp/b.node', repsArg] = process.argv.slice(2);
-cn.setNumThreads(1);
+// THREADS=N runs both copies on N kernel threads (default 1).
+const threads = Number(process.env.THREADS ?? 1);
+cn.setNumThreads(threads);
 const zoo = cn.models as unknown as Record<string, () => cn.nn.Module>;
 const model = zoo[name]();
 model.eval();
@@ -37,7 +39,7 @@ const load = (path: string, env: string | undefined): { addon: Addon; handle: un
     process.env[env.slice(0, eq)] = env.slice(eq + 1);
   }
   const addon = require(path) as Addon;
-  addon.SetNumThreads(1);
+  addon.SetNumThreads(threads);
   const handle = addon.PlanCreate(desc);
   return { addon, handle, y: addon.PlanRunSync(handle, x) };
 };

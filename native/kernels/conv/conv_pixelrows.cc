@@ -24,12 +24,64 @@ namespace {
 
 constexpr int64_t kMr = kPixelRowsMr, kNr = kPixelRowsNr;  // kNr: the widest panel (AVX-512)
 constexpr int64_t kChunkTiles = 28;
+constexpr int64_t kMinChunkTiles = 4;
 
 inline int64_t taps(const Conv2dShape& s) { return (s.cin / s.groups) * s.kh * s.kw; }
 // Panel width (output channels per register tile) of `isa`'s micro-kernel.
 inline int64_t panelWidth(Isa isa) { return isa == Isa::Avx512 ? kNr : 16; }
 inline int64_t panels(const Conv2dShape& s, int64_t pw) { return (s.cout + pw - 1) / pw; }
 inline int64_t roundUp16(int64_t v) { return (v + 15) / 16 * 16; }
+
+// Units of work are (panel, chunk of tiles); a unit costs its tiles times (its panel's width in
+// 16-channel vectors + 2): a narrow last panel runs a narrower tile, but each tile's partial
+// sums and transposing store cost about the same at any width. Threads take contiguous
+// runs of units of about equal cost: unit u goes to thread floor(T * (cost before u + half
+// its own) / total). Counting units instead gave 576->96 @14 (panels of 64 + 32 channels) a
+// 2:1 split at 2 threads.
+struct UnitSplit {
+  int64_t tiles, chunkTiles, chunks, np, pw, cout;
+  int64_t cost(int64_t u) const {
+    const int64_t jp = u / chunks, t0 = (u % chunks) * chunkTiles;
+    const int64_t nr = std::min(pw, cout - jp * pw);
+    return ((nr + 15) / 16 + 2) * (std::min(tiles, t0 + chunkTiles) - t0);
+  }
+  int64_t total() const {
+    int64_t sum = 0;
+    for (int64_t u = 0; u < np * chunks; ++u) sum += cost(u);
+    return sum;
+  }
+  // Thread tid's units [*u0, *u1) of `threads`.
+  void share(int tid, int threads, int64_t* u0, int64_t* u1) const {
+    const int64_t all = total();
+    *u0 = *u1 = np * chunks;
+    int64_t before = 0;
+    bool started = false;
+    for (int64_t u = 0; u < np * chunks; ++u) {
+      const int64_t c = cost(u);
+      const int64_t owner = (2 * before + c) * threads / (2 * all);
+      if (!started && owner >= tid) {
+        *u0 = u;
+        started = true;
+      }
+      if (owner > tid) {
+        *u1 = u;
+        return;
+      }
+      before += c;
+    }
+  }
+  // The busiest thread's cost over the even share.
+  double imbalance(int threads) const {
+    int64_t worst = 0;
+    for (int t = 0; t < threads; ++t) {
+      int64_t u0, u1, sum = 0;
+      share(t, threads, &u0, &u1);
+      for (int64_t u = u0; u < u1; ++u) sum += cost(u);
+      worst = std::max(worst, sum);
+    }
+    return double(worst) * threads / double(total());
+  }
+};
 
 // A stride-1 unpadded 1x1 conv reads its input as the column matrix.
 inline bool readsInput(const Conv2dShape& s) {
@@ -182,13 +234,32 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
   const int64_t blockLines = kc * pw / 16;  // cache lines of one kc x pw weight block
   const int64_t packedFloats = np * k * pw;
   // Units of work: (panel, chunk of tiles). With several threads, chunks are cut smaller until
-  // the units split evenly (3 panels of 528->160 @14 went to the threads as 1 + 2).
+  // the units' costs split evenly (see UnitSplit). MobileNetV2 steps at 2 threads, two builds
+  // interleaved (bench/ab-plan-builds.ts, THREADS=2, min of 60 rounds, 2026-11-25): 384->96 @14
+  // 0.038-0.043 -> 0.033 ms, 576->96 @14 +residual 0.061-0.064 -> 0.049; @7 layers unchanged.
   int64_t chunks = (tiles + kChunkTiles - 1) / kChunkTiles;
   const int threads = threadsFor(np * tiles, 2 * pw * k * kMr);
-  while (threads > 1 && chunks < tiles && (np * chunks) % threads != 0 && np * chunks < 8 * threads) ++chunks;
-  const int64_t chunkTiles = (tiles + chunks - 1) / chunks;
-  chunks = (tiles + chunkTiles - 1) / chunkTiles;
-  const int64_t units = np * chunks;
+  auto splitFor = [&](int64_t c) {
+    const int64_t ct = (tiles + c - 1) / c;
+    return UnitSplit{tiles, ct, (tiles + ct - 1) / ct, np, pw, s.cout};
+  };
+  // Chunks keep at least kMinChunkTiles tiles: a chunk re-reads its panel's weights, and with
+  // 1-2 tiles per block they come from L2 on every tile (960->160 @7 cut into 5 chunks a panel
+  // ran 0.038 -> 0.049 ms).
+  if (threads > 1) {
+    double best = splitFor(chunks).imbalance(threads);
+    for (int64_t c = chunks + 1; best > 1.05 && np * c <= 8 * threads; ++c) {
+      if ((tiles + c - 1) / c < kMinChunkTiles) break;
+      const double imb = splitFor(c).imbalance(threads);
+      if (imb < best - 0.01) {
+        best = imb;
+        chunks = c;
+      }
+    }
+  }
+  const UnitSplit split = splitFor(chunks);
+  const int64_t chunkTiles = split.chunkTiles;
+  chunks = split.chunks;
   PixelRowsUkParams base;
   base.relu = ep.relu;
   base.clamp = ep.clampMax < std::numeric_limits<float>::infinity();
@@ -233,8 +304,10 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 #endif
     {
       alignas(64) float ct[kChunkTiles * kMr * kNr];
-      int64_t u0 = 0, u1 = 0;
-      threadShare(units, &u0, &u1);
+      int64_t u0 = 0, u1 = np * chunks;
+#if defined(CONVNODE_OPENMP)
+      split.share(omp_get_thread_num(), omp_get_num_threads(), &u0, &u1);
+#endif
       for (int64_t u = u0; u < u1; ++u) {
         const int64_t jp = u / chunks, t0 = (u % chunks) * chunkTiles;
         const int64_t t1 = std::min(tiles, t0 + chunkTiles);
