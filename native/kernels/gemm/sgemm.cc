@@ -96,6 +96,10 @@ void scaleAndEpilogue(const GemmShape& s, float* c, const GemmEpilogue& ep) {
 // 248 (4 KB row stride: no loss); 1024^3 249 vs 248, so larger products keep packing.
 constexpr int64_t kInPlaceMaxRows = 512;
 
+// Blocks of C at most this many columns wide read A in place where the table has a kernel for
+// it (ukernelAInPlace): 3 register tiles of 32. See ukernel14x32AInPlace for the measurements.
+constexpr int64_t kAInPlaceMaxCols = 96;
+
 struct Block {
   int64_t i0, i1, j0, j1;
 };
@@ -113,6 +117,9 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
   // product (each packed panel serves only m/MR row tiles), so full panels are read in place
   // instead and only a panel's ragged last columns are packed. See kInPlaceMaxRows.
   const bool inPlace = !packedB && !s.transB && t.bInPlace && blk.i1 - blk.i0 <= kInPlaceMaxRows;
+  // Few columns: full MR-row panels of A are read in place and only a ragged last panel (rows
+  // past m must not be read) is packed, at the start of abuf.
+  const bool aInPlace = !packedA && !s.transA && t.ukernelAInPlace && blk.j1 - blk.j0 <= kAInPlaceMaxCols;
   for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
     const int64_t nc = std::min<int64_t>(t.nc, blk.j1 - jc);
     for (int64_t pc = 0; pc < s.k; pc += t.kc) {
@@ -129,8 +136,10 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
       for (int64_t ic = blk.i0; ic < blk.i1; ic += t.mc) {
         const int64_t mc = std::min<int64_t>(t.mc, blk.i1 - ic);
         const float* ap = abuf;
+        const int64_t fullRows = aInPlace ? mc / MR * MR : 0;
         if (packedA) ap = packedA + roundUp(s.m, t.mr) * pc + ic * kc;
-        else t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
+        else if (!aInPlace) t.packA(a, s.lda, s.transA, ic, pc, mc, kc, abuf);
+        else if (fullRows < mc) t.packA(a, s.lda, false, ic + fullRows, pc, mc - fullRows, kc, abuf);
         GemmUkParams p;
         p.alpha = s.alpha;
         p.beta = first ? s.beta : 1.0f;
@@ -152,8 +161,13 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
             const int64_t mr = std::min(MR, mc - ir);
             p.rowBias = (last && ep.biasMode == BiasMode::PerRow) ? ep.bias + ic + ir : nullptr;
             p.farB = packedB && ir == 0;
-            ukernel(kc, ap + ir * kc, bj, c + (ic + ir) * s.ldc + jc + jr, s.ldc,
-                      mr, nr, p);
+            float* cij = c + (ic + ir) * s.ldc + jc + jr;
+            if (aInPlace && ir < fullRows) {
+              p.aStride = s.lda;
+              t.ukernelAInPlace(kc, a + (ic + ir) * s.lda + pc, bj, cij, s.ldc, mr, nr, p);
+            } else {
+              ukernel(kc, aInPlace ? abuf : ap + ir * kc, bj, cij, s.ldc, mr, nr, p);
+            }
           }
         }
       }

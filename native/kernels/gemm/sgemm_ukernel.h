@@ -23,6 +23,9 @@ struct GemmUkParams {
   // B read in place (rows bStride floats apart, not packed) when nonzero; only kernels whose
   // table sets bInPlace honour it.
   int64_t bStride = 0;
+  // A read in place (row i of the tile at a + i * aStride, unpacked) by the table's
+  // ukernelAInPlace; other kernels ignore it.
+  int64_t aStride = 0;
 };
 
 // c[i*ldc + j] = epilogue(alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[i*ldc + j])
@@ -53,6 +56,9 @@ struct GemmKernelTable {
   GemmUkernelFn ukernelPrepacked = nullptr;
   // The micro-kernel reads B rows at GemmUkParams::bStride, so the driver may skip packing B.
   bool bInPlace = false;
+  // Optional: the micro-kernel reading a full MR-row tile of A in place (GemmUkParams::aStride),
+  // for products with few columns, where packing A costs more than its strided reads do.
+  GemmUkernelFn ukernelAInPlace = nullptr;
 };
 
 // nullptr when the ISA is not compiled in (non-x86 builds).

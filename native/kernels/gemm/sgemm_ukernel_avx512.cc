@@ -103,11 +103,12 @@ void packBTransposing(const float* b, int64_t ldb, bool trans, int64_t p0, int64
 // 16 * (NV - 1): N = 196 leaves 4 columns in the last 32-wide panel, 4 in the last 48-wide one)
 // run the same kernel with fewer B vectors, so the tail costs what it computes: 3x3 64->64
 // @56 Winograd (64 x 196 x 64 products) fills 94% of its vectors instead of 82-88%.
-template <int MR, int NV, bool FAR = false, int NVB = NV>
+// AIN: A read in place (row i at a + i * p.aStride) instead of from a packed MR-wide panel.
+template <int MR, int NV, bool FAR = false, int NVB = NV, bool AIN = false>
 void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                    int64_t mr, int64_t nr, const GemmUkParams& p) {
   if constexpr (NV > 1) {
-    if (nr <= 16 * (NV - 1)) return ukernelAvx512<MR, NV - 1, FAR, NVB>(kc, a, b, c, ldc, mr, nr, p);
+    if (nr <= 16 * (NV - 1)) return ukernelAvx512<MR, NV - 1, FAR, NVB, AIN>(kc, a, b, c, ldc, mr, nr, p);
   }
   constexpr int NR = 16 * NV;
   // B rows: NVB vectors apart in a packed panel, or p.bStride floats apart when the driver
@@ -133,7 +134,7 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
     __m512 bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
-    _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MR), _MM_HINT_T0);
+    if (!AIN) _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MR), _MM_HINT_T0);
     if (FAR) {
       // Prepacked A (conv weights, Winograd U) streamed from DRAM/L3 once per call: the
       // hardware prefetcher alone leaves the kernel waiting on it. 64 k-steps ahead (3.5 KiB
@@ -156,11 +157,11 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
     }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(AIN ? a[i * p.aStride] : a[i]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
-    a += MR;
+    a += AIN ? 1 : MR;
     b += bStride;
   }
 
@@ -226,6 +227,17 @@ static void ukernel14x32Stream(int64_t kc, const float* a, const float* b, float
   ukernelAvx512<kMr, kNv, true>(kc, a, b, c, ldc, mr, nr, p);
 }
 
+// A read in place: 14 row streams of A, each line used for 16 k steps, instead of packing A.
+// Packing reads and writes A once per column block, and with <= 3 column tiles (n <= 96) that
+// pass costs more than it saves. 1 thread, medians of 200 (2026-11-25, /tmp harness, A and B
+// row-major, B in place): 2048x49x512 0.582 -> 0.504 ms, 512x49x4608 1.36 -> 1.19, 1024x64x1024
+// 0.590 -> 0.530, 512x96x1024 0.437 -> 0.402; 512x128x1024 0.563 vs 0.555, 512x196x1024 0.909
+// vs 0.931 (even or worse from 4 column tiles on).
+static void ukernel14x32AInPlace(int64_t kc, const float* a, const float* b, float* c,
+                                 int64_t ldc, int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelAvx512<kMr, kNv, false, kNv, true>(kc, a, b, c, ldc, mr, nr, p);
+}
+
 // Narrow variant for products with few columns (Winograd's per-image tile counts: 16 tiles at
 // 14x14): 28 rows x 1 zmm keeps 28 accumulators with NR = 16, so N = 16 fills every lane where
 // the 14x32 tile would leave half of them idle. One B load + 28 broadcasts per 28 FMAs is
@@ -286,7 +298,8 @@ const GemmKernelTable* gemmTableAvx512() {
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true};
+                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true,
+                                        ukernel14x32AInPlace};
   return &table;
 }
 
@@ -299,7 +312,8 @@ const GemmKernelTable* gemmTableAvx512Large() {
   // 1024^3 255 -> 266 GFLOP/s, 2048^3 243.5 -> 256, 1024x49x2048 171 -> 175-180.
   static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
                                         168, 512, 1024, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true};
+                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true,
+                                        ukernel14x32AInPlace};
   return &table;
 }
 
