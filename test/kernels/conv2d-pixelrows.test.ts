@@ -38,6 +38,10 @@ const CASES: Case[] = [
   { name: '3x3/2 pad 1 @28x27 -> 14x14 (input in place), 360 taps, cout 96, relu, batch 2', n: 2, cin: 40, h: 28, w: 27, cout: 96, k: 3, stride: 2, pad: 1, bias: true, act: 'relu', residual: false },
   { name: '3x3/1 dilation 2 pad 2 @10x14 (input in place), cout 40, residual relu', n: 2, cin: 12, h: 10, w: 14, cout: 40, k: 3, stride: 1, pad: 2, dilation: 2, bias: false, act: 'relu', residual: true },
   { name: '5x5/1 pad 0 @11x11 -> 7x7 (input in place, no padding), cout 33', n: 1, cin: 19, h: 11, w: 11, cout: 33, k: 5, stride: 1, pad: 0, bias: true, act: 'none', residual: false },
+  // Rows of outW % 7 != 0 pixels: tiles of 7 along each row and a shorter last one, the input
+  // staged (zero-padded copy with slack) so the short tiles' unused lanes read inside it.
+  { name: '5x5/1 pad 2 @13x13 (rows of 13: tiles of 7 + 6), 250 taps, cout 70, bias relu', n: 1, cin: 10, h: 13, w: 13, cout: 70, k: 5, stride: 1, pad: 2, bias: true, act: 'relu', residual: false },
+  { name: '3x3/2 pad 0 @17x19 -> 8x9 (no padding, tiles of 7 + 2), cout 24, residual relu6, batch 2', n: 2, cin: 5, h: 17, w: 19, cout: 24, k: 3, stride: 2, pad: 0, bias: true, act: 'relu6', residual: true },
   { name: '1x1/1 @1x1, cout 5, residual relu', n: 2, cin: 9, h: 1, w: 1, cout: 5, k: 1, stride: 1, pad: 0, bias: true, act: 'relu', residual: true },
 ];
 

@@ -186,14 +186,22 @@ void convPixelRowsPackWeights(const Conv2dShape& s, Isa isa, const float* w, flo
 
 namespace {
 
-// Tiles of whole output rows with stride 1 or 2 read the input in place (zero-padded first
-// when the layer pads): pixel i of a tile is i*stride floats after pixel 0 for every tap.
-inline bool implicitColumns(const Conv2dShape& s) {
-  return !readsInput(s) && s.outW % kMr == 0 && s.strideW <= 2;
-}
+// Stride 1 or 2: the input is read in place (no column matrix), in tiles of 7 pixels of one
+// output row (pixel i of a tile is i*stride floats after pixel 0 for every tap). A row of
+// outW % 7 != 0 pixels ends in a shorter tile, whose unused lanes read on past the row.
+// AlexNet's 5x5 64->192 @27 (rows of 3 x 7 + 6) had gone through a 1600 x 729 column matrix:
+// 1.82 -> 1.71 ms in place (plan step, 1 thread, min of 40 interleaved, 2026-11-25).
+inline bool implicitColumns(const Conv2dShape& s) { return !readsInput(s) && s.strideW <= 2; }
 inline bool padded(const Conv2dShape& s) { return s.padTop || s.padBottom || s.padLeft || s.padRight; }
+// The input is copied first (zero-padded) when the layer pads, and when short tiles would read
+// past the end of the caller's input: the copy ends in kStageSlack zeros.
+inline bool stagedInput(const Conv2dShape& s) { return padded(s) || s.outW % kMr != 0; }
+constexpr int64_t kStageSlack = 2 * kMr + 16;
 inline int64_t paddedPlane(const Conv2dShape& s) {
   return (s.h + s.padTop + s.padBottom) * (s.w + s.padLeft + s.padRight);
+}
+inline int64_t stagedFloats(const Conv2dShape& s) {
+  return stagedInput(s) ? roundUp16(s.cin * paddedPlane(s) + kStageSlack) : 0;
 }
 
 }  // namespace
@@ -201,7 +209,7 @@ inline int64_t paddedPlane(const Conv2dShape& s) {
 int64_t convPixelRowsScratchFloats(const Conv2dShape& s) {
   const int64_t hw = s.outH * s.outW;
   if (readsInput(s)) return hw % kMr ? roundUp16(taps(s) * kMr) : 0;
-  if (implicitColumns(s)) return (padded(s) ? roundUp16(s.cin * paddedPlane(s)) : 0) + roundUp16(2 * taps(s));
+  if (implicitColumns(s)) return stagedFloats(s) + roundUp16(2 * taps(s));
   return roundUp16(taps(s) * hw) + (hw % kMr ? roundUp16(taps(s) * kMr) : 0);
 }
 
@@ -211,15 +219,18 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
   const int64_t k = taps(s), hw = s.outH * s.outW, pw = panelWidth(isa), np = panels(s, pw);
   const auto ukernel = isa == Isa::Avx512 ? f32_conv_pixelrows_ukernel_7x64__avx512f
                                           : f32_conv_pixelrows_ukernel_7x16__avx2_fma;
-  const int64_t tiles = (hw + kMr - 1) / kMr, full = hw / kMr;
   const bool direct = readsInput(s), implicit = implicitColumns(s);
+  // Implicit: tiles run along output rows, ceil(outW / 7) a row; otherwise along the flat
+  // pixel index, the last one zero-padded from `rem`.
+  const int64_t tilesPerRow = (s.outW + kMr - 1) / kMr;
+  const int64_t tiles = implicit ? s.outH * tilesPerRow : (hw + kMr - 1) / kMr, full = hw / kMr;
   const int64_t wp = s.w + s.padLeft + s.padRight, hp = s.h + s.padTop + s.padBottom;
   float* col = scratch;  // column matrix, or the padded input (implicit)
   float* rem = scratch + (direct ? 0 : roundUp16(k * hw));
   int64_t* koff = nullptr;
   if (implicit) {
-    const int64_t plane = padded(s) ? hp * wp : s.h * s.w, rowLen = padded(s) ? wp : s.w;
-    koff = reinterpret_cast<int64_t*>(scratch + (padded(s) ? roundUp16(s.cin * plane) : 0));
+    const int64_t plane = stagedInput(s) ? hp * wp : s.h * s.w, rowLen = stagedInput(s) ? wp : s.w;
+    koff = reinterpret_cast<int64_t*>(scratch + stagedFloats(s));
     for (int64_t ic = 0, p = 0; ic < s.cin; ++ic)
       for (int64_t ky = 0; ky < s.kh; ++ky)
         for (int64_t kx = 0; kx < s.kw; ++kx, ++p) koff[p] = ic * plane + ky * s.dilationH * rowLen + kx * s.dilationW;
@@ -268,7 +279,7 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
   for (int64_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * s.cin * s.h * s.w;
     const float* a = xb;
-    if (implicit && padded(s)) {
+    if (implicit && stagedInput(s)) {
       const int pt = threadsFor(s.cin, hp * wp);
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel for num_threads(pt) schedule(static)
@@ -286,12 +297,13 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
         std::memset(d + (s.padTop + s.h) * wp, 0, sizeof(float) * s.padBottom * wp);
       }
       (void)pt;
+      std::memset(col + s.cin * hp * wp, 0, sizeof(float) * kStageSlack);
       a = col;
     } else if (!direct && !implicit) {
       (isa == Isa::Avx512 ? im2colFillAvx512 : im2colFillAvx2)(s, xb, s.cin, 0, s.outH, col);
       a = col;
     }
-    const int64_t rowLen = implicit && padded(s) ? wp : s.w;
+    const int64_t rowLen = implicit && stagedInput(s) ? wp : s.w;
     if (!implicit && hw % kMr) {
       // The last tile's rows past the image would read past the matrix: a zero-padded copy.
       for (int64_t p = 0; p < k; ++p)
@@ -320,10 +332,12 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
           const int64_t kb = std::min(kc, k - pc);
           const bool first = pc == 0, last = pc + kb >= k;
           for (int64_t t = t0; t < t1; ++t) {
-            const int64_t p0 = t * kMr;
+            int64_t p0 = t * kMr, mr = std::min(kMr, hw - p0);
             PixelRowsA at;
             if (implicit) {
-              const int64_t oy = p0 / s.outW, ox = p0 % s.outW;
+              const int64_t oy = t / tilesPerRow, ox = t % tilesPerRow * kMr;
+              p0 = oy * s.outW + ox;
+              mr = std::min(kMr, s.outW - ox);
               at.a = a + oy * s.strideH * rowLen + ox * s.strideW;
               at.koff = koff + pc;
               at.sw = static_cast<int>(s.strideW);
@@ -344,9 +358,8 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
               p.prefetchNext = left > 0 ? packed + from : nullptr;
               p.prefetchLines = std::max<int64_t>(0, std::min({l1 - l0, kb, left}));
             }
-            ukernel(kb, at, wpan + pc * pw, ct + (t - t0) * kMr * pw,
-                                                     first, last, yp + p0, hw, std::min(kMr, hw - p0),
-                                                     nr, p, t == t0);
+            ukernel(kb, at, wpan + pc * pw, ct + (t - t0) * kMr * pw, first, last, yp + p0, hw,
+                    mr, nr, p, t == t0);
           }
         }
       }

@@ -10,8 +10,9 @@
 // writes NCHW with bias, ReLU, clamp (ReLU6) and the residual add (accumulate) fused.
 //
 // A (pixels x K) is read in place: col[k][p0 .. p0+6] are 7 consecutive floats of the input
-// itself for a stride-1 1x1 conv; for a stride-1/2 layer whose output rows are a multiple of 7
-// wide, the 7 pixels of a tile lie `stride` apart in the (zero-padded) input; otherwise they
+// itself for a stride-1 1x1 conv; for other stride-1/2 layers a tile is 7 pixels of one output
+// row (the last tile of a row shorter when outW % 7 != 0), which lie `stride` apart in the
+// input (a zero-padded copy when the layer pads or rows end in short tiles); stride 3 and up
 // come from an im2col column matrix. W^T is packed once (plan creation) into 64-wide panels
 // [cout/64][K][64] (AVX2: 7 x 16 tiles, 16-wide panels).
 #pragma once
