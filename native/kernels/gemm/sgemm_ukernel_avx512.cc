@@ -291,15 +291,19 @@ const GemmKernelTable* gemmTableAvx512Narrow() {
   return &table;
 }
 
+// The 14x32 kernel's table with cache blocks mc x kc (A) and nc (B columns).
+static GemmKernelTable table14x32(int mc, int kc, int nc) {
+  return {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv, mc, kc, nc,
+          f32_gemm_ukernel_14x32__avx512f, packA, packB, dotImpl, axpyImpl, dot4Impl,
+          ukernel14x32Stream, true, ukernel14x32AInPlace};
+}
+
 const GemmKernelTable* gemmTableAvx512() {
   // Blocks (Zen 5: 48 KiB L1d, 1 MiB L2 per core): the kc x 32 B micro-panel (32 KiB at
   // kc=256) stays in L1 while the ir loop streams 14-row A panels from the mc x kc block
   // (mc=336: 336 KiB) held in L2. nc=512 measured 3-6% faster than 1024 or 2048 at 2048^3
   // (2026-11-24, Zen 5 VM, /tmp gemmbench, 1 thread).
-  static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
-                                        336, 256, 512, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true,
-                                        ukernel14x32AInPlace};
+  static const GemmKernelTable table = table14x32(336, 256, 512);
   return &table;
 }
 
@@ -310,10 +314,7 @@ const GemmKernelTable* gemmTableAvx512Large() {
   // (64 KiB) no longer fits L1 and is read from L2, which the kernel's 2 loads per 28 FMAs
   // allow. 1 thread, median of 30, same process (2026-11-25, with the transposing packA):
   // 1024^3 255 -> 266 GFLOP/s, 2048^3 243.5 -> 256, 1024x49x2048 171 -> 175-180.
-  static const GemmKernelTable table = {"f32_gemm_ukernel_14x32__avx512f", kMr, 16 * kNv,
-                                        168, 512, 1024, f32_gemm_ukernel_14x32__avx512f,
-                                        packA, packB, dotImpl, axpyImpl, dot4Impl, ukernel14x32Stream, true,
-                                        ukernel14x32AInPlace};
+  static const GemmKernelTable table = table14x32(168, 512, 1024);
   return &table;
 }
 
