@@ -119,6 +119,11 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['winograd transposed products, 104 channels', L({ cin: 5, cout: 104, h: 26, w: 26 })],
     ['winograd transposed products, batch 2, asymmetric padding', L({ n: 2, cin: 6, cout: 48, h: 27, w: 25, pad: [0, 2, 1, 0] })],
     ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
+    // Batches whose images have > 96 output pixels pack the weights once for all images
+    // (kPackOnceMinPixels): gemm1x1 stride 1 and 2 with groups, im2col.
+    ['1x1 batch 3, 10x11 output, groups 2', L({ n: 3, cin: 6, cout: 10, kh: 1, kw: 1, pad: [0, 0, 0, 0], groups: 2, h: 10, w: 11, relu: true })],
+    ['1x1/s2 batch 2, 11x10 output', L({ n: 2, cin: 5, cout: 17, kh: 1, kw: 1, sh: 2, sw: 2, pad: [0, 0, 0, 0], h: 21, w: 20 })],
+    ['3x3/s2 batch 2, 10x10 output', L({ n: 2, cin: 5, cout: 33, sh: 2, sw: 2, h: 20, w: 19 })],
     ['im2col 7x7/s2', L({ cin: 3, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3], h: 23, w: 20 })],
     ['im2col 11x11/s4', L({ cin: 3, cout: 5, kh: 11, kw: 11, sh: 4, sw: 4, pad: [2, 2, 2, 2], h: 31, w: 31 })],
     // Few input channels (AVX-512: implicit GEMM over 16-pixel groups that wrap across rows).

@@ -68,6 +68,10 @@ void conv1x1Subsample(const Conv2dShape& s, const float* xb, float* dst);
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu, const float* packedW = nullptr);
+// Eager im2col / gemm1x1 calls on several images pack the weights once when each image has more
+// than this many output pixels (conv_im2col.cc).
+constexpr int64_t kPackOnceMinPixels = 96;
+
 // Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa` (of
 // the micro-kernel chosen for cout/g x outH*outW; the implicit-GEMM layout where that path
 // runs), for compiled plans: im2col and gemm1x1 then skip repacking the weights on every call (for a

@@ -2,6 +2,7 @@
 // X_g[cinG, HW], bias and ReLU fused into the GEMM's store. NCHW makes X_g a row-major matrix
 // already, so stride 1 needs no copy at all; stride > 1 gathers the sampled pixels first.
 #include <algorithm>
+#include <new>
 
 #include "core/aligned_buffer.h"
 #include "core/threading.h"
@@ -33,6 +34,15 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
   // Weights packed by convGemmPackWeights for a few-channel layer are in the implicit-GEMM
   // layout: run that path (any kernel size) with them.
   if (convSmallCinEligible(s, isa)) return conv2dIm2col(s, isa, x, w, bias, y, relu, packedW);
+  // Several images: pack the weights once for all of them instead of once per image's GEMM
+  // (see conv2dIm2col for the measurements and the pixel limit).
+  AlignedFloats packedOnce;
+  if (!packedW && s.n > 1 && s.outH * s.outW > kPackOnceMinPixels) {
+    packedOnce = allocFloats(static_cast<size_t>(convGemmPackedFloats(s, isa)));
+    if (!packedOnce) throw std::bad_alloc();
+    convGemmPackWeights(s, isa, w, packedOnce.get());
+    packedW = packedOnce.get();
+  }
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t hw = s.outH * s.outW;
   const bool strided = s.strideH != 1 || s.strideW != 1;

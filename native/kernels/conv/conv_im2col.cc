@@ -106,6 +106,19 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
     return conv2dSmallCinAvx512(s, x, packedW, bias, y, relu, clampMax);
   }
 #endif
+  // Several images: the weights are packed once for all of them, not once per image's GEMM
+  // (each image is its own product: NCHW keeps images' columns apart). Not for images of at
+  // most kPackOnceMinPixels outputs, whose GEMMs read the weights in place (AVX-512, see
+  // sgemm.cc kAInPlaceMaxCols) faster than the prepacked kernel streams them. Batch 8, 1
+  // thread, two builds interleaved, min of 15 (2026-11-25): 3x3/s2 128->128 @56 9.30 -> 8.34
+  // ms, 5x5 64->192 @27 17.4 -> 17.0; 1x1 512->2048 @7 packed once 3.95 -> 4.27 (hence the limit).
+  AlignedFloats packedOnce;
+  if (!packedW && s.n > 1 && s.outH * s.outW > kPackOnceMinPixels) {
+    packedOnce = allocFloats(static_cast<size_t>(convGemmPackedFloats(s, isa)));
+    if (!packedOnce) throw std::bad_alloc();
+    convGemmPackWeights(s, isa, w, packedOnce.get());
+    packedW = packedOnce.get();
+  }
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t kTotal = cinG * s.kh * s.kw;
   const int64_t hw = s.outH * s.outW;
