@@ -7,7 +7,7 @@ import { native } from '../../lib/native.js';
 import { ISAS, expectClose, randomArray, seededRandom } from './helpers.js';
 
 /**
- * The pixels-as-rows GEMM (native/kernels/conv/conv_pixelrows.h, AVX-512, compiled plans only)
+ * The pixels-as-rows GEMM (native/kernels/conv/conv_pixelrows.h, AVX-512 and AVX2) in compiled plans
  * against float64 loops. CONVNODE_PIXEL_ROWS=1 makes the plan take it wherever it is eligible,
  * so the shapes cover what the shipped rule never picks: output channels that fill no 64-wide
  * panel (nor a 16-lane vector), more taps than one 128-tap block and not a multiple of it,

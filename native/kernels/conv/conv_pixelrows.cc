@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
+#include "core/aligned_buffer.h"
 #include "core/threading.h"
 #include "kernels/conv/conv_isa.h"
 #include "kernels/gemm/gemm.h"
@@ -174,6 +176,9 @@ int64_t convPixelRowsPackedFloats(const Conv2dShape& s, Isa isa) {
 
 void convPixelRowsPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* packed) {
   const int64_t k = taps(s), pw = panelWidth(isa);
+  // W [cout, k] row-major -> [panel][k][64]: the SGEMM packer's register transposes (2048 x
+  // 512 weights: ~0.1 ms, where the loop below strides through W a float at a time).
+  if (pw == 64 && packRowPanels64Avx512(w, k, s.cout, k, packed)) return;
   for (int64_t jp = 0; jp < panels(s, pw); ++jp) {
     float* d = packed + jp * k * pw;
     for (int64_t p = 0; p < k; ++p)
@@ -369,6 +374,27 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 #else
   (void)s, (void)x, (void)packed, (void)ep, (void)y, (void)scratch;
 #endif
+}
+
+// Eager: the plans' rule. Packing the weights on every call (AVX-512 register transposes) costs
+// less than the usual orientation loses on these layers. 1 thread, min of 30 x 5 calls
+// (2026-11-25), usual path -> this one, batch 1: 1x1 2048->512 @7 0.531 -> 0.496 ms, 960->160
+// @7 0.088 -> 0.076, 1024->256 @14 0.453 -> 0.425, 256->1024 @14 0.436 -> 0.439, 3x3/s2
+// 512->512 @14 1.35 -> 1.15, 3x3/s2 128->128 @56 1.15 -> 0.95, AlexNet 5x5 @27 2.17 -> 1.73;
+// batch 8 (min of 15, two builds interleaved): 2048->512 @7 4.27 -> 3.25, 3x3/s2 512->512 @14
+// 10.9 -> 7.7, 5x5 @27 16.8 -> 13.8, 3x3/s2 256->256 @28 8.8 -> 7.1.
+bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa) { return convPixelRowsSuits(s, isa); }
+
+void conv2dPixelRowsEager(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                          const float* bias, float* y, bool relu) {
+  AlignedFloats packed = allocFloats(static_cast<size_t>(convPixelRowsPackedFloats(s, isa)));
+  AlignedFloats scratch = allocFloats(static_cast<size_t>(std::max<int64_t>(1, convPixelRowsScratchFloats(s))));
+  if (!packed || !scratch) throw std::bad_alloc();  // the binding turns it into a JS Error
+  convPixelRowsPackWeights(s, isa, w, packed.get());
+  PixelRowsEpilogue ep;
+  ep.bias = bias;
+  ep.relu = relu;
+  conv2dPixelRows(s, isa, x, packed.get(), ep, y, scratch.get());
 }
 
 }  // namespace convnode

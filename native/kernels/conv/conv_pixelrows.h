@@ -1,5 +1,6 @@
 // Convolution as a "pixels as rows" GEMM, AVX-512 and AVX2 (conv_pixelrows.cc driver,
-// conv_pixelrows_{avx512,avx2}.cc micro-kernels), for compiled plans.
+// conv_pixelrows_{avx512,avx2}.cc micro-kernels), for compiled plans (weights packed once) and
+// eager im2col / gemm1x1 calls (packed per call) where convPixelRowsSuits says so.
 //
 // Why: the usual orientation Y[cout, pixels] = W[cout, K] x col[K, pixels] puts the pixels on
 // the micro-kernel's 32-wide columns, and late layers have few pixels: 7x7 = 49 fills 77% of
@@ -47,6 +48,12 @@ int64_t convPixelRowsScratchFloats(const Conv2dShape& s);
 // Threaded over numThreads().
 void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float* packed,
                      const PixelRowsEpilogue& ep, float* y, float* scratch);
+
+// Eager calls (conv2d with algo im2col or gemm1x1, conv2d.cc): whether to take this path with
+// the weights packed on every call, and the call itself (bias and ReLU fused).
+bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa);
+void conv2dPixelRowsEager(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                          const float* bias, float* y, bool relu);
 
 // The micro-kernels (conv_pixelrows_avx512.cc, conv_pixelrows_avx2.cc). One 7 x NR tile
 // (NR = 64 on AVX-512, 16 on AVX2) over kc taps:

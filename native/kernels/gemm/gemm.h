@@ -93,4 +93,10 @@ void sgemmTile(Isa isa, int* mr, int* nr);
 // The micro-kernel name bound for an ISA, e.g. "f32_gemm_ukernel_14x32__avx512f".
 const char* sgemmUkernelName(Isa isa);
 
+// Rows [0, rows) of a row-major matrix (row stride lda, k columns) packed as 64-row panels
+// [ceil(rows/64)][k][64], rows past `rows` zero: the layout of W^T for the pixels-as-rows
+// kernel (conv_pixelrows.h). AVX-512 register transposes (sgemm_ukernel_avx512.cc); returns
+// false, packing nothing, where they are not compiled in.
+bool packRowPanels64Avx512(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst);
+
 }  // namespace convnode

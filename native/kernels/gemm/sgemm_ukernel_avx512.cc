@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/gemm/gemm.h"
 #include "kernels/gemm/sgemm_ukernel.h"
 
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
@@ -318,13 +319,20 @@ const GemmKernelTable* gemmTableAvx512Large() {
   return &table;
 }
 
+bool packRowPanels64Avx512(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst) {
+  packATransposing<64>(a, lda, false, 0, 0, rows, k, dst);
+  return true;
+}
+
 }  // namespace convnode
 #else
+#include "kernels/gemm/gemm.h"
 #include "kernels/gemm/sgemm_ukernel.h"
 namespace convnode {
 const GemmKernelTable* gemmTableAvx512() { return nullptr; }
 const GemmKernelTable* gemmTableAvx512Narrow() { return nullptr; }
 const GemmKernelTable* gemmTableAvx512Wide() { return nullptr; }
 const GemmKernelTable* gemmTableAvx512Large() { return nullptr; }
+bool packRowPanels64Avx512(const float*, int64_t, int64_t, int64_t, float*) { return false; }
 }  // namespace convnode
 #endif
