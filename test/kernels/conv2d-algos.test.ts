@@ -54,9 +54,9 @@ function check(l: Layer, isa: string, algos: (Algo | 'auto')[], tol = 1e-5): voi
       // Tolerance relative to max|output|: sums of cin*kh*kw products in float32.
       expectClose(got, want, tol * Math.sqrt((l.cin / l.groups) * l.kh * l.kw), { isa, algo, winogradTile, ...l });
     }
-    // Depthwise kernels pick paths by the input's address (AVX-512 stride 2 reads rows of
-    // 16k floats as aligned vector pairs when the plane starts on a 64-byte line): run again on
-    // a copy in native-allocated (64-byte aligned) memory.
+    // Depthwise kernels place their loads by the input's address (AVX-512 stride 1 on 7-56
+    // wide planes loads on each plane's 64-byte grid): run again on a copy in native-allocated
+    // (64-byte aligned) memory.
     if (algo === 'depthwise') {
       const aligned = cn.add(x, cn.zeros([1]));
       const got = native.Conv2d(aligned.data, w.data, b.data, params(l, algo, isa));
@@ -154,7 +154,7 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['depthwise 3x3/s1 asymmetric same-width padding', L({ cin: 3, cout: 6, groups: 3, h: 9, w: 13, pad: [0, 2, 2, 0] })],
     ['depthwise 3x3/s1 wide rows (interior and edge chunks)', L({ n: 2, cin: 3, cout: 3, groups: 3, h: 5, w: 53, relu: true })],
     ['depthwise 3x3/s1 no padding (narrower output)', L({ cin: 2, cout: 2, groups: 2, h: 6, w: 40, pad: [0, 0, 0, 0] })],
-    ['depthwise 3x3/s2 rows of 32 and 64 floats (aligned vector pairs), batch 2', L({ n: 2, cin: 3, cout: 3, groups: 3, sh: 2, sw: 2, h: 9, w: 32, relu: true })],
+    ['depthwise 3x3/s2 rows of 32 and 64 floats (vector pairs), batch 2', L({ n: 2, cin: 3, cout: 3, groups: 3, sh: 2, sw: 2, h: 9, w: 32, relu: true })],
     ['depthwise 3x3/s2 rows of 64 floats, 2 output rows a pass and a last odd one', L({ cin: 2, cout: 2, groups: 2, sh: 2, sw: 2, h: 13, w: 64 })],
     ['depthwise 3x3/s2 odd wide rows', L({ cin: 3, cout: 3, groups: 3, sh: 2, sw: 2, h: 9, w: 71, relu: true })],
     ['depthwise 3x3/s2 padding 0 and 2', L({ cin: 2, cout: 4, groups: 2, sh: 2, sw: 2, h: 8, w: 35, pad: [2, 0, 0, 2] })],

@@ -391,16 +391,18 @@ void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bia
   }
 }
 
-// Stride 2, padding 1 on the left, rows a multiple of 16 floats starting on 64-byte lines
-// (MobileNetV2's 96 @112, in its expansion's band buffer or the arena): each input row is read
-// as aligned pairs of vectors. For the 16 outputs at ox0, columns 2*ox0 .. 2*ox0 + 31 split
-// into even (tap kx = 1) and odd (kx = 2) lanes, and kx = 0 (column 2*ox - 1) is the odd vector
-// moved up one lane with the previous chunk's last odd column (valignd), zero at the left edge.
-// plane3x3s2 instead loads 3 unaligned masked vectors a row (each split across two lines) and
-// permutes 3 times. Per pass 2 output rows, as there. 96 @112 -> 56 alone (1 thread, min of
-// 3000, 2026-11-25): 0.121 -> 0.102 ms; MobileNetV2's fused expansion + this layer, mean of
-// 20000 step runs: 0.351 -> 0.332 ms. CONVNODE_DW_S2_ALIGNED=0 turns it off.
-void plane3x3s2Aligned(const Conv2dShape& s, const float* in, const float* w, float bias,
+// Stride 2, padding 1 on the left, rows a multiple of 16 floats (MobileNetV2's 96 @112): each
+// input row is read as pairs of vectors at 32-float steps. For the 16 outputs at ox0, columns
+// 2*ox0 .. 2*ox0 + 31 split into even (tap kx = 1) and odd (kx = 2) lanes, and kx = 0 (column
+// 2*ox - 1) is the odd vector moved up one lane with the previous chunk's last odd column
+// (valignd), zero at the left edge. plane3x3s2 instead loads 3 masked vectors a row and
+// permutes 3 times. Per pass 2 output rows, as there. 96 @112 -> 56 alone, rows on 64-byte
+// lines (1 thread, min of 3000, 2026-11-25): 0.121 -> 0.102 ms; MobileNetV2's fused expansion +
+// this layer, mean of 20000 step runs: 0.351 -> 0.332 ms. It first required 64-byte-aligned
+// rows; with unaligned loads it takes any input (same speed on aligned rows), and a batch-8
+// input from the heap (38.5 MB, DRAM-bound) ran 4.6-5.3 ms in plane3x3s2 against 2.6-3.0 ms
+// here at every 16-byte offset. CONVNODE_DW_S2_PAIRS=0 turns it off.
+void plane3x3s2Pairs(const Conv2dShape& s, const float* in, const float* w, float bias,
                        bool relu, float clampMax, float* out) {
   const __m512i evenIdx = evenLanes(), oddIdx = oddLanes();
   __m512 wv[9];
@@ -414,15 +416,15 @@ void plane3x3s2Aligned(const Conv2dShape& s, const float* in, const float* w, fl
     __m512 prevOdd[5];
     for (int r = 0; r < 5; ++r) prevOdd[r] = _mm512_setzero_ps();
     for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
-      const int64_t b = 2 * ox0;  // a multiple of 32 floats: both loads are aligned
+      const int64_t b = 2 * ox0;  // a multiple of 32 floats
       const __mmask16 ma = rangeMask(b, s.w), mb = rangeMask(b + 16, s.w);
       __m512 accT = bv, accB = bv;
       for (int r = 0; r < rows; ++r) {
         const int64_t iy = oy * 2 - s.padTop + r;
         if (iy < 0 || iy >= s.h) continue;
         const float* row = in + iy * s.w;
-        const __m512 a = ma == 0xFFFF ? _mm512_load_ps(row + b) : _mm512_maskz_load_ps(ma, row + b);
-        const __m512 bb = mb == 0xFFFF ? _mm512_load_ps(row + b + 16) : loadMasked(mb, row, b + 16);
+        const __m512 a = ma == 0xFFFF ? _mm512_loadu_ps(row + b) : _mm512_maskz_loadu_ps(ma, row + b);
+        const __m512 bb = mb == 0xFFFF ? _mm512_loadu_ps(row + b + 16) : loadMasked(mb, row, b + 16);
         const __m512 even = _mm512_permutex2var_ps(a, evenIdx, bb);
         const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
         const __m512 left = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(odd), _mm512_castps_si512(prevOdd[r]), 15));
@@ -434,9 +436,9 @@ void plane3x3s2Aligned(const Conv2dShape& s, const float* in, const float* w, fl
   }
 }
 
-bool s2AlignedSuits(const Conv2dShape& s, const float* in) {
-  static const bool on = [] { const char* e = std::getenv("CONVNODE_DW_S2_ALIGNED"); return !e || e[0] != '0'; }();
-  return on && s.padLeft == 1 && s.w % 16 == 0 && (reinterpret_cast<uintptr_t>(in) & 63) == 0;
+bool s2PairsSuits(const Conv2dShape& s) {
+  static const bool on = [] { const char* e = std::getenv("CONVNODE_DW_S2_PAIRS"); return !e || e[0] != '0'; }();
+  return on && s.padLeft == 1 && s.w % 16 == 0;
 }
 
 // Stride 2 with outW <= 7 (MobileNetV2's 576 @14 -> 7): two output rows per vector, row oy
@@ -571,7 +573,7 @@ void dw3x3PlaneAvx512(const Conv2dShape& s, const float* in, const float* w, flo
   if (s.strideH == 1 && s.outW >= kRowModeMinW) plane3x3s1Rows(s, in, w, bias, relu, clampMax, out);
   else if (s.strideH == 1) plane3x3s1(s, in, w, bias, relu, clampMax, masks, out);
   else if (narrowS2Suits(s)) planes3x3s2Narrow(s, in, 0, w, &bias, relu, clampMax, out, 0, 1);
-  else if (s2AlignedSuits(s, in)) plane3x3s2Aligned(s, in, w, bias, relu, clampMax, out);
+  else if (s2PairsSuits(s)) plane3x3s2Pairs(s, in, w, bias, relu, clampMax, out);
   else plane3x3s2(s, in, w, bias, relu, clampMax, out);
 }
 
