@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 
+#include "core/aligned_buffer.h"
 #include "core/cpu_features.h"
 
 namespace convnode {
@@ -71,6 +72,9 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
 // Eager im2col / gemm1x1 calls on several images pack the weights once when each image has more
 // than this many output pixels (conv_im2col.cc).
 constexpr int64_t kPackOnceMinPixels = 96;
+// Those weights packed by convGemmPackWeights into *own, or nullptr when the call should not
+// pack them (one image, or images of at most kPackOnceMinPixels outputs).
+const float* convGemmPackForBatch(const Conv2dShape& s, Isa isa, const float* w, AlignedFloats* own);
 
 // Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa` (of
 // the micro-kernel chosen for cout/g x outH*outW; the implicit-GEMM layout where that path

@@ -37,12 +37,7 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
   // Several images: pack the weights once for all of them instead of once per image's GEMM
   // (see conv2dIm2col for the measurements and the pixel limit).
   AlignedFloats packedOnce;
-  if (!packedW && s.n > 1 && s.outH * s.outW > kPackOnceMinPixels) {
-    packedOnce = allocFloats(static_cast<size_t>(convGemmPackedFloats(s, isa)));
-    if (!packedOnce) throw std::bad_alloc();
-    convGemmPackWeights(s, isa, w, packedOnce.get());
-    packedW = packedOnce.get();
-  }
+  if (!packedW) packedW = convGemmPackForBatch(s, isa, w, &packedOnce);
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t hw = s.outH * s.outW;
   const bool strided = s.strideH != 1 || s.strideW != 1;

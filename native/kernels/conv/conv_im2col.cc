@@ -80,6 +80,14 @@ void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* p
   }
 }
 
+const float* convGemmPackForBatch(const Conv2dShape& s, Isa isa, const float* w, AlignedFloats* own) {
+  if (s.n <= 1 || s.outH * s.outW <= kPackOnceMinPixels) return nullptr;
+  *own = allocFloats(static_cast<size_t>(convGemmPackedFloats(s, isa)));
+  if (!*own) throw std::bad_alloc();  // the binding turns it into a JS Error
+  convGemmPackWeights(s, isa, w, own->get());
+  return own->get();
+}
+
 void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* bias, float* y, bool relu, const float* packedW, float clampMax) {
   // Stride-1 layers with few output channels (LeNet) skip the column matrix: conv_shifted.h.
@@ -113,12 +121,7 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
   // thread, two builds interleaved, min of 15 (2026-11-25): 3x3/s2 128->128 @56 9.30 -> 8.34
   // ms, 5x5 64->192 @27 17.4 -> 17.0; 1x1 512->2048 @7 packed once 3.95 -> 4.27 (hence the limit).
   AlignedFloats packedOnce;
-  if (!packedW && s.n > 1 && s.outH * s.outW > kPackOnceMinPixels) {
-    packedOnce = allocFloats(static_cast<size_t>(convGemmPackedFloats(s, isa)));
-    if (!packedOnce) throw std::bad_alloc();
-    convGemmPackWeights(s, isa, w, packedOnce.get());
-    packedW = packedOnce.get();
-  }
+  if (!packedW) packedW = convGemmPackForBatch(s, isa, w, &packedOnce);
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;
   const int64_t kTotal = cinG * s.kh * s.kw;
   const int64_t hw = s.outH * s.outW;
