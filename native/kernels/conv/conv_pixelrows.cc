@@ -382,8 +382,13 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 // @7 0.088 -> 0.076, 1024->256 @14 0.453 -> 0.425, 256->1024 @14 0.436 -> 0.439, 3x3/s2
 // 512->512 @14 1.35 -> 1.15, 3x3/s2 128->128 @56 1.15 -> 0.95, AlexNet 5x5 @27 2.17 -> 1.73;
 // batch 8 (min of 15, two builds interleaved): 2048->512 @7 4.27 -> 3.25, 3x3/s2 512->512 @14
-// 10.9 -> 7.7, 5x5 @27 16.8 -> 13.8, 3x3/s2 256->256 @28 8.8 -> 7.1.
-bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa) { return convPixelRowsSuits(s, isa); }
+// 10.9 -> 7.7, 5x5 @27 16.8 -> 13.8, 3x3/s2 256->256 @28 8.8 -> 7.1. AVX2 packs its 16-wide
+// panels with the scalar loop, which only pays over a batch (CONVNODE_ISA=avx2, same bench:
+// batch 8 1x1 2048->512 @7 8.85 -> 7.71 ms, 3x3/s2 512 @14 19.7 -> 16.7; batch 1 1.26 -> 1.37
+// and 2.59 -> 2.83, so batch 1 keeps the usual path there).
+bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa) {
+  return (isa == Isa::Avx512 || s.n > 1) && convPixelRowsSuits(s, isa);
+}
 
 void conv2dPixelRowsEager(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                           const float* bias, float* y, bool relu) {
