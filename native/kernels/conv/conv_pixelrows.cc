@@ -117,7 +117,7 @@ bool convPixelRowsEligible(const Conv2dShape& s, Isa isa) {
 }
 
 // CONVNODE_PIXEL_ROWS=0 never takes the path, =1 takes it wherever it is eligible (tests
-// and A/B benches); otherwise the rule below. Read at each plan creation.
+// and A/B benches); otherwise the rule below. Read at each plan creation and eager call.
 //
 // The rule compares the fraction of register-tile lanes doing real work, 7 x 64 (AVX2: 7 x 16)
 // here vs the usual kernel's tile over (cout, pixels) (14x32, or 8x48 / 28x16 where sgemm
