@@ -124,8 +124,8 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['1x1 batch 3, 10x11 output, groups 2', L({ n: 3, cin: 6, cout: 10, kh: 1, kw: 1, pad: [0, 0, 0, 0], groups: 2, h: 10, w: 11, relu: true })],
     ['1x1/s2 batch 2, 11x10 output', L({ n: 2, cin: 5, cout: 17, kh: 1, kw: 1, sh: 2, sw: 2, pad: [0, 0, 0, 0], h: 21, w: 20 })],
     ['3x3/s2 batch 2, 10x10 output', L({ n: 2, cin: 5, cout: 33, sh: 2, sw: 2, h: 20, w: 19 })],
-    // Eager im2col / gemm1x1 take the pixels-as-rows kernel where plans would (AVX-512; AVX2 for
-    // batches), with the weights packed per call: 1x1 @7 over a 64 + 36 channel panel pair, 3x3/s2 to
+    // Eager im2col / gemm1x1 take the pixels-as-rows kernel where plans would (AVX-512, AVX2),
+    // with the weights packed per call: 1x1 @7 over a 64 + 36 channel panel pair, 3x3/s2 to
     // 7x7, and 5x5 @13 whose rows end in a 6-pixel tile.
     ['pixels-as-rows eager: 1x1 @7, batch 2, 100 channels', L({ n: 2, cin: 40, cout: 100, kh: 1, kw: 1, pad: [0, 0, 0, 0], h: 7, w: 7, relu: true })],
     ['pixels-as-rows eager: 3x3/s2 14x14 -> 7x7, 70 channels', L({ cin: 24, cout: 70, sh: 2, sw: 2, h: 14, w: 14 })],

@@ -179,6 +179,7 @@ void convPixelRowsPackWeights(const Conv2dShape& s, Isa isa, const float* w, flo
   // W [cout, k] row-major -> [panel][k][64]: the SGEMM packer's register transposes (2048 x
   // 512 weights: ~0.1 ms, where the loop below strides through W a float at a time).
   if (pw == 64 && packRowPanels64Avx512(w, k, s.cout, k, packed)) return;
+  if (pw == 16 && isa == Isa::Avx2 && packRowPanels16Avx2(w, k, s.cout, k, packed)) return;
   for (int64_t jp = 0; jp < panels(s, pw); ++jp) {
     float* d = packed + jp * k * pw;
     for (int64_t p = 0; p < k; ++p)
@@ -376,19 +377,17 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 #endif
 }
 
-// Eager: the plans' rule. Packing the weights on every call (AVX-512 register transposes) costs
-// less than the usual orientation loses on these layers. 1 thread, min of 30 x 5 calls
-// (2026-11-25), usual path -> this one, batch 1: 1x1 2048->512 @7 0.531 -> 0.496 ms, 960->160
-// @7 0.088 -> 0.076, 1024->256 @14 0.453 -> 0.425, 256->1024 @14 0.436 -> 0.439, 3x3/s2
-// 512->512 @14 1.35 -> 1.15, 3x3/s2 128->128 @56 1.15 -> 0.95, AlexNet 5x5 @27 2.17 -> 1.73;
-// batch 8 (min of 15, two builds interleaved): 2048->512 @7 4.27 -> 3.25, 3x3/s2 512->512 @14
-// 10.9 -> 7.7, 5x5 @27 16.8 -> 13.8, 3x3/s2 256->256 @28 8.8 -> 7.1. AVX2 packs its 16-wide
-// panels with the scalar loop, which only pays over a batch (CONVNODE_ISA=avx2, same bench:
-// batch 8 1x1 2048->512 @7 8.85 -> 7.71 ms, 3x3/s2 512 @14 19.7 -> 16.7; batch 1 1.26 -> 1.37
-// and 2.59 -> 2.83, so batch 1 keeps the usual path there).
-bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa) {
-  return (isa == Isa::Avx512 || s.n > 1) && convPixelRowsSuits(s, isa);
-}
+// Eager: the plans' rule. Packing the weights on every call (register transposes: AVX-512
+// 64-wide panels, AVX2 16-wide) costs less than the usual orientation loses on these layers.
+// 1 thread, min of 30 x 5 calls (2026-11-25), usual path -> this one, batch 1: 1x1 2048->512
+// @7 0.531 -> 0.496 ms, 960->160 @7 0.088 -> 0.076, 1024->256 @14 0.453 -> 0.425, 256->1024
+// @14 0.436 -> 0.439, 3x3/s2 512->512 @14 1.35 -> 1.15, 3x3/s2 128->128 @56 1.15 -> 0.95,
+// AlexNet 5x5 @27 2.17 -> 1.73; batch 8 (min of 15, two builds interleaved): 2048->512 @7 4.27
+// -> 3.25, 3x3/s2 512->512 @14 10.9 -> 7.7, 5x5 @27 16.8 -> 13.8, 3x3/s2 256->256 @28 8.8 ->
+// 7.1. AVX2 kernels (isa 'avx2' on the same machine), batch 1: 2048->512 @7 1.13 -> 1.05,
+// 512->2048 @7 1.12 -> 0.98, 960->160 @7 0.173 -> 0.144, 384->64 @14 0.093 -> 0.088; with
+// AVX2's scalar packing loop batch 1 had been 8-9% slower.
+bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa) { return convPixelRowsSuits(s, isa); }
 
 void conv2dPixelRowsEager(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                           const float* bias, float* y, bool relu) {

@@ -98,5 +98,8 @@ const char* sgemmUkernelName(Isa isa);
 // kernel (conv_pixelrows.h). AVX-512 register transposes (sgemm_ukernel_avx512.cc); returns
 // false, packing nothing, where they are not compiled in.
 bool packRowPanels64Avx512(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst);
+// The same in 16-row panels [ceil(rows/16)][k][16] (the AVX2 pixels-as-rows kernel's layout),
+// by AVX2 register transposes (sgemm_ukernel_avx2.cc).
+bool packRowPanels16Avx2(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst);
 
 }  // namespace convnode

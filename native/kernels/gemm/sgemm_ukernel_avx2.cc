@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/gemm/gemm.h"
 #include "kernels/gemm/sgemm_ukernel.h"
 
 #pragma GCC target("avx2,fma")
@@ -170,10 +171,17 @@ const GemmKernelTable* gemmTableAvx2() {
   return &table;
 }
 
+bool packRowPanels16Avx2(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst) {
+  packATransposing<16>(a, lda, false, 0, 0, rows, k, dst);
+  return true;
+}
+
 }  // namespace convnode
 #else
+#include "kernels/gemm/gemm.h"
 #include "kernels/gemm/sgemm_ukernel.h"
 namespace convnode {
 const GemmKernelTable* gemmTableAvx2() { return nullptr; }
+bool packRowPanels16Avx2(const float*, int64_t, int64_t, int64_t, float*) { return false; }
 }  // namespace convnode
 #endif
