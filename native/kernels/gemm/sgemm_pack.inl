@@ -42,6 +42,37 @@ void packAImpl(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, 
   }
 }
 
+// packAImpl for A stored row-major (packing it is a transpose) by register transposes of W x W
+// blocks: each block is loaded a row at a time (W floats, masked at the right edge), transposed
+// in registers, and stored a p at a time (MR floats, masked below). Each load takes whole cache
+// lines, so a row stride that aliases in L1 (lda a multiple of 1 KiB) costs nothing. V is the
+// ISA file's traits: kWidth, Vec, Mask, mask(n) (lanes [0, n)), load, store, zero, transpose.
+template <int MR, class V>
+void packATransposed(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
+                     int64_t kc, float* dst) {
+  if (trans) return packAImpl<MR>(a, lda, trans, i0, p0, mc, kc, dst);
+  constexpr int W = V::kWidth;
+  for (int64_t ib = 0; ib < mc; ib += MR) {
+    const int64_t rows = mc - ib < MR ? mc - ib : MR;
+    for (int g0 = 0; g0 < MR; g0 += W) {
+      const int gRows = MR - g0 < W ? MR - g0 : W;
+      const int64_t valid = rows - g0 <= 0 ? 0 : (rows - g0 < gRows ? rows - g0 : gRows);
+      const typename V::Mask rowMask = V::mask(gRows);
+      const float* src = a + (i0 + ib + g0) * lda + p0;
+      for (int64_t p = 0; p < kc; p += W) {
+        const int cols = static_cast<int>(kc - p < W ? kc - p : W);
+        const typename V::Mask colMask = V::mask(cols);
+        typename V::Vec r[W];
+        for (int i = 0; i < W; ++i) r[i] = i < valid ? V::load(src + i * lda + p, colMask) : V::zero();
+        V::transpose(r);
+        float* d = dst + p * MR + g0;
+        for (int q = 0; q < cols; ++q) V::store(d + q * MR, rowMask, r[q]);
+      }
+    }
+    dst += kc * MR;
+  }
+}
+
 template <int NR>
 void packBImpl(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
                int64_t nc, float* dst) {

@@ -114,36 +114,25 @@ inline __m256i laneMask(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// packAImpl for A stored row-major (packing it is a transpose), as the AVX-512 file does it:
-// 8 x 8 blocks loaded a row at a time and transposed in registers instead of one scalar gather
-// per element. AVX2 kernels on the Zen 5 dev machine, 1 thread (2026-11-25): 1024 x 1024 in
-// 6-row panels 0.210 -> 0.087-0.090 ms (min of 100); SGEMM 512x49x4608 2.83 -> 2.57 ms, 256^3
-// and 1024^3 unchanged (medians); eager 1x1 2048->512 @7 1.21 -> 1.09 ms, 3x3/s2 512 @14 2.54
-// -> 2.31 (min of 15).
+// Register-transpose packing (sgemm_pack.inl packATransposed) with 8 x 8 blocks. AVX2 kernels
+// on the Zen 5 dev machine, 1 thread (2026-11-25): 1024 x 1024 in 6-row panels 0.210 ->
+// 0.087-0.090 ms (min of 100) against the scalar gather; SGEMM 512x49x4608 2.83 -> 2.57 ms,
+// 256^3 and 1024^3 unchanged (medians); eager 1x1 2048->512 @7 1.21 -> 1.09 ms, 3x3/s2 512 @14
+// 2.54 -> 2.31 (min of 15).
+struct Transpose8 {
+  static constexpr int kWidth = 8;
+  using Vec = __m256;
+  using Mask = __m256i;
+  static Mask mask(int n) { return laneMask(n); }
+  static Vec load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+  static void store(float* p, Mask m, Vec v) { _mm256_maskstore_ps(p, m, v); }
+  static Vec zero() { return _mm256_setzero_ps(); }
+  static void transpose(Vec* r) { transpose8x8(r); }
+};
 template <int MR>
 void packATransposing(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
                       int64_t kc, float* dst) {
-  if (trans) return packAImpl<MR>(a, lda, trans, i0, p0, mc, kc, dst);
-  for (int64_t ib = 0; ib < mc; ib += MR) {
-    const int64_t rows = mc - ib < MR ? mc - ib : MR;
-    for (int g0 = 0; g0 < MR; g0 += 8) {
-      const int gRows = MR - g0 < 8 ? MR - g0 : 8;
-      const int64_t valid = rows - g0 <= 0 ? 0 : (rows - g0 < gRows ? rows - g0 : gRows);
-      const __m256i rowMask = laneMask(gRows);
-      const float* src = a + (i0 + ib + g0) * lda + p0;
-      for (int64_t p = 0; p < kc; p += 8) {
-        const int64_t cols = kc - p < 8 ? kc - p : 8;
-        const __m256i colMask = laneMask(cols);
-        __m256 r[8];
-        for (int i = 0; i < 8; ++i)
-          r[i] = i < valid ? _mm256_maskload_ps(src + i * lda + p, colMask) : _mm256_setzero_ps();
-        transpose8x8(r);
-        float* d = dst + p * MR + g0;
-        for (int q = 0; q < cols; ++q) _mm256_maskstore_ps(d + q * MR, rowMask, r[q]);
-      }
-    }
-    dst += kc * MR;
-  }
+  packATransposed<MR, Transpose8>(a, lda, trans, i0, p0, mc, kc, dst);
 }
 
 void packA(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,

@@ -61,35 +61,24 @@ inline void transpose16x16(__m512 r[16]) {
   }
 }
 
-// packAImpl for A stored row-major (packing it is a transpose): 16 x 16 blocks loaded a row at
-// a time and transposed in registers, instead of one scalar gather per element. Each load takes
-// a whole cache line, so a row stride that aliases in L1 (lda a multiple of 1 KiB) costs
-// nothing. 1024 x 1024 packed in 14-row panels, 1 thread (2026-11-25): 0.228 -> 0.096 ms; A is
-// packed once per column block of C, so 1024^3 SGEMM spent 3.7% of its time here before.
+// Register-transpose packing (sgemm_pack.inl packATransposed) with 16 x 16 blocks. 1024 x
+// 1024 packed in 14-row panels, 1 thread (2026-11-25): 0.228 -> 0.096 ms against the scalar
+// gather; A is packed once per column block of C, so 1024^3 SGEMM had spent 3.7% of its time
+// packing.
+struct Transpose16 {
+  static constexpr int kWidth = 16;
+  using Vec = __m512;
+  using Mask = __mmask16;
+  static Mask mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
+  static Vec load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, Mask m, Vec v) { _mm512_mask_storeu_ps(p, m, v); }
+  static Vec zero() { return _mm512_setzero_ps(); }
+  static void transpose(Vec* r) { transpose16x16(r); }
+};
 template <int MR>
 void packATransposing(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int64_t mc,
                       int64_t kc, float* dst) {
-  if (trans) return packAImpl<MR>(a, lda, trans, i0, p0, mc, kc, dst);
-  for (int64_t ib = 0; ib < mc; ib += MR) {
-    const int64_t rows = mc - ib < MR ? mc - ib : MR;
-    for (int g0 = 0; g0 < MR; g0 += 16) {
-      const int gRows = MR - g0 < 16 ? MR - g0 : 16;
-      const int64_t valid = rows - g0 <= 0 ? 0 : (rows - g0 < gRows ? rows - g0 : gRows);
-      const __mmask16 rowMask = static_cast<__mmask16>((1u << gRows) - 1u);
-      const float* src = a + (i0 + ib + g0) * lda + p0;
-      for (int64_t p = 0; p < kc; p += 16) {
-        const int64_t cols = kc - p < 16 ? kc - p : 16;
-        const __mmask16 colMask = static_cast<__mmask16>((1u << cols) - 1u);
-        __m512 r[16];
-        for (int i = 0; i < 16; ++i)
-          r[i] = i < valid ? _mm512_maskz_loadu_ps(colMask, src + i * lda + p) : _mm512_setzero_ps();
-        transpose16x16(r);
-        float* d = dst + p * MR + g0;
-        for (int q = 0; q < cols; ++q) _mm512_mask_storeu_ps(d + q * MR, rowMask, r[q]);
-      }
-    }
-    dst += kc * MR;
-  }
+  packATransposed<MR, Transpose16>(a, lda, trans, i0, p0, mc, kc, dst);
 }
 
 // op(B) = B^T (Linear's [out, in] weights) packs the same way: B's row j is op(B)'s column j.
