@@ -357,83 +357,109 @@ inline void s2PrefetchAhead(const Conv2dShape& s, const float* in, int64_t oy) {
   }
 }
 
-void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bias,
-                bool relu, float clampMax, float* out) {
-  const __m512i evenIdx = evenLanes(), oddIdx = oddLanes();
-  const __m512i nextIdx = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+// The stride-2 plane loop shared by both row readers below: two output rows per pass (their
+// windows share input row 2*oy + 2 - padTop: 5 rows read and split instead of 6), 16 outputs
+// at a time. Reader: newPass() at each pass, chunk(ox0) at each 16 outputs, then
+// taps(r, row, t) for each of the pass's input rows inside the plane, giving t[kx] = tap kx's
+// inputs for the 16 outputs.
+template <class Reader>
+__attribute__((always_inline)) inline void planeS2Passes(const Conv2dShape& s, const float* in, const float* w,
+                                                         float bias, bool relu, float clampMax, float* out,
+                                                         Reader& rd) {
   __m512 wv[9];
   broadcastTaps(w, wv);
   const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
   const bool clamp = clampMax < __builtin_inff();
-  // Two output rows per pass: their windows share input row 2*oy + 2 - padTop (5 rows loaded
-  // and split instead of 6).
   for (int64_t oy = 0; oy < s.outH; oy += 2) {
     const bool two = oy + 1 < s.outH;
     s2PrefetchAhead(s, in, oy);
+    rd.newPass();
     for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
-      const int64_t b = 2 * ox0 - s.padLeft;
-      const __mmask16 ma = rangeMask(b, s.w), mb = rangeMask(b + 16, s.w);
-      const __mmask16 mc = rangeMask(b + 32, s.w) & 1;
+      rd.chunk(ox0);
       __m512 accT = bv, accB = bv;
       for (int r = 0; r < (two ? 5 : 3); ++r) {
         const int64_t iy = oy * 2 - s.padTop + r;
         if (iy < 0 || iy >= s.h) continue;
-        const float* row = in + iy * s.w;
-        const __m512 a = loadMasked(ma, row, b), bb = loadMasked(mb, row, b + 16);
-        const __m512 cc = loadMasked(mc, row, b + 32);
-        const __m512 even = _mm512_permutex2var_ps(a, evenIdx, bb);
-        const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
-        const __m512 next = _mm512_permutex2var_ps(even, nextIdx, cc);
-        s2RowTaps(r, even, odd, next, wv, accT, accB);
+        __m512 t[3];
+        rd.taps(r, in + iy * s.w, t);
+        s2RowTaps(r, t[0], t[1], t[2], wv, accT, accB);
       }
       s2StoreRowPair(s, oy, ox0, two, accT, accB, relu, clamp, cv, out);
     }
   }
 }
 
+// Any stride-2 plane: per row and 16 outputs, 3 masked loads (columns 2*ox0 - padLeft ..
+// + 32, the third for its first float only) and 3 permutes.
+struct S2RowsMasked {
+  explicit S2RowsMasked(const Conv2dShape& shape) : s(shape) {}
+  const Conv2dShape& s;
+  const __m512i evenIdx = evenLanes(), oddIdx = oddLanes();
+  const __m512i nextIdx = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+  int64_t b = 0;
+  __mmask16 ma = 0, mb = 0, mc = 0;
+  void newPass() {}
+  void chunk(int64_t ox0) {
+    b = 2 * ox0 - s.padLeft;
+    ma = rangeMask(b, s.w);
+    mb = rangeMask(b + 16, s.w);
+    mc = rangeMask(b + 32, s.w) & 1;
+  }
+  void taps(int /*r*/, const float* row, __m512* t) const {
+    const __m512 a = loadMasked(ma, row, b), bb = loadMasked(mb, row, b + 16);
+    const __m512 cc = loadMasked(mc, row, b + 32);
+    t[0] = _mm512_permutex2var_ps(a, evenIdx, bb);
+    t[1] = _mm512_permutex2var_ps(a, oddIdx, bb);
+    t[2] = _mm512_permutex2var_ps(t[0], nextIdx, cc);
+  }
+};
+
+void plane3x3s2(const Conv2dShape& s, const float* in, const float* w, float bias,
+                bool relu, float clampMax, float* out) {
+  S2RowsMasked rd(s);
+  planeS2Passes(s, in, w, bias, relu, clampMax, out, rd);
+}
+
 // Stride 2, padding 1 on the left, rows a multiple of 16 floats (MobileNetV2's 96 @112): each
 // input row is read as pairs of vectors at 32-float steps. For the 16 outputs at ox0, columns
 // 2*ox0 .. 2*ox0 + 31 split into even (tap kx = 1) and odd (kx = 2) lanes, and kx = 0 (column
 // 2*ox - 1) is the odd vector moved up one lane with the previous chunk's last odd column
-// (valignd), zero at the left edge. plane3x3s2 instead loads 3 masked vectors a row and
-// permutes 3 times. Per pass 2 output rows, as there. 96 @112 -> 56 alone, rows on 64-byte
-// lines (1 thread, min of 3000, 2026-11-25): 0.121 -> 0.102 ms; MobileNetV2's fused expansion +
-// this layer, mean of 20000 step runs: 0.351 -> 0.332 ms. It first required 64-byte-aligned
-// rows; with unaligned loads it takes any input (same speed on aligned rows), and a batch-8
-// input from the heap (38.5 MB, DRAM-bound) ran 4.6-5.3 ms in plane3x3s2 against 2.6-3.0 ms
-// here at every 16-byte offset. CONVNODE_DW_S2_PAIRS=0 turns it off.
-void plane3x3s2Pairs(const Conv2dShape& s, const float* in, const float* w, float bias,
-                       bool relu, float clampMax, float* out) {
+// (valignd), zero at the left edge. S2RowsMasked instead loads 3 masked vectors a row and
+// permutes 3 times. 96 @112 -> 56 alone, rows on 64-byte lines (1 thread, min of 3000,
+// 2026-11-25): 0.121 -> 0.102 ms; MobileNetV2's fused expansion + this layer, mean of 20000
+// step runs: 0.351 -> 0.332 ms. It first required 64-byte-aligned rows; with unaligned loads it
+// takes any input (same speed on aligned rows), and a batch-8 input from the heap (38.5 MB,
+// DRAM-bound) ran 4.6-5.3 ms with S2RowsMasked against 2.6-3.0 ms here at every 16-byte
+// offset. CONVNODE_DW_S2_PAIRS=0 turns it off.
+struct S2RowsPairs {
+  explicit S2RowsPairs(const Conv2dShape& shape) : s(shape) {}
+  const Conv2dShape& s;
   const __m512i evenIdx = evenLanes(), oddIdx = oddLanes();
-  __m512 wv[9];
-  broadcastTaps(w, wv);
-  const __m512 bv = _mm512_set1_ps(bias), cv = _mm512_set1_ps(clampMax);
-  const bool clamp = clampMax < __builtin_inff();
-  for (int64_t oy = 0; oy < s.outH; oy += 2) {
-    const bool two = oy + 1 < s.outH;
-    const int rows = two ? 5 : 3;
-    s2PrefetchAhead(s, in, oy);
-    __m512 prevOdd[5];
+  int64_t b = 0;
+  __mmask16 ma = 0, mb = 0;
+  __m512 prevOdd[5];  // per input row of the pass: the previous chunk's odd vector
+  void newPass() {
     for (int r = 0; r < 5; ++r) prevOdd[r] = _mm512_setzero_ps();
-    for (int64_t ox0 = 0; ox0 < s.outW; ox0 += 16) {
-      const int64_t b = 2 * ox0;  // a multiple of 32 floats
-      const __mmask16 ma = rangeMask(b, s.w), mb = rangeMask(b + 16, s.w);
-      __m512 accT = bv, accB = bv;
-      for (int r = 0; r < rows; ++r) {
-        const int64_t iy = oy * 2 - s.padTop + r;
-        if (iy < 0 || iy >= s.h) continue;
-        const float* row = in + iy * s.w;
-        const __m512 a = ma == 0xFFFF ? _mm512_loadu_ps(row + b) : _mm512_maskz_loadu_ps(ma, row + b);
-        const __m512 bb = mb == 0xFFFF ? _mm512_loadu_ps(row + b + 16) : loadMasked(mb, row, b + 16);
-        const __m512 even = _mm512_permutex2var_ps(a, evenIdx, bb);
-        const __m512 odd = _mm512_permutex2var_ps(a, oddIdx, bb);
-        const __m512 left = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(odd), _mm512_castps_si512(prevOdd[r]), 15));
-        prevOdd[r] = odd;
-        s2RowTaps(r, left, even, odd, wv, accT, accB);
-      }
-      s2StoreRowPair(s, oy, ox0, two, accT, accB, relu, clamp, cv, out);
-    }
   }
+  void chunk(int64_t ox0) {
+    b = 2 * ox0;  // a multiple of 32 floats
+    ma = rangeMask(b, s.w);
+    mb = rangeMask(b + 16, s.w);
+  }
+  void taps(int r, const float* row, __m512* t) {
+    const __m512 a = ma == 0xFFFF ? _mm512_loadu_ps(row + b) : _mm512_maskz_loadu_ps(ma, row + b);
+    const __m512 bb = mb == 0xFFFF ? _mm512_loadu_ps(row + b + 16) : loadMasked(mb, row, b + 16);
+    t[1] = _mm512_permutex2var_ps(a, evenIdx, bb);
+    t[2] = _mm512_permutex2var_ps(a, oddIdx, bb);
+    t[0] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(t[2]), _mm512_castps_si512(prevOdd[r]), 15));
+    prevOdd[r] = t[2];
+  }
+};
+
+void plane3x3s2Pairs(const Conv2dShape& s, const float* in, const float* w, float bias,
+                     bool relu, float clampMax, float* out) {
+  S2RowsPairs rd(s);
+  planeS2Passes(s, in, w, bias, relu, clampMax, out, rd);
 }
 
 bool s2PairsSuits(const Conv2dShape& s) {
