@@ -128,9 +128,6 @@ void runBand(const PlanStep& d, const ArenaView& a, Isa isa, const GemmKernelTab
   bs.h = r1 - r0;
   bs.padTop = r0 - first;
   bs.outH = rowsOut;
-  // Empty for the stride-2 layers fused today (no allocation); kept general for stride 1.
-  std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(bs)));
-  if (!masks.empty()) dw3x3Avx512Masks(bs, masks.data());
   const int threads = parallelInside ? threadsFor(C, rowsOut * dc.outW * 9) : 1;
   const int64_t outPlane = dc.outH * dc.outW;
   float* yBand = y + oy0 * dc.outW;
@@ -148,6 +145,10 @@ void runBand(const PlanStep& d, const ArenaView& a, Isa isa, const GemmKernelTab
     }
     return;
   }
+  // The flattened stride-1 kernels' per-chunk tap masks (empty for the stride-2 layers fused
+  // today; kept general for stride 1).
+  std::vector<uint16_t> masks(static_cast<size_t>(dw3x3Avx512MaskCount(bs)));
+  if (!masks.empty()) dw3x3Avx512Masks(bs, masks.data());
 #if defined(CONVNODE_OPENMP)
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
 #endif
