@@ -9,8 +9,9 @@
 // throws instead of reading or writing outside the arena.
 #include <napi.h>
 
-#include <chrono>
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <cstring>
@@ -37,6 +38,8 @@ constexpr const char* kOp = "InferenceSession";
 struct PlanHandle {
   std::shared_ptr<Plan> plan;
   std::shared_ptr<std::mutex> lock = std::make_shared<std::mutex>();
+  // The last run's length, for the async waiter's wake-up (awaitExecutorJob).
+  std::shared_ptr<std::atomic<int64_t>> lastRunNs = std::make_shared<std::atomic<int64_t>>(0);
   int64_t reportedBytes = 0;  // told to V8 at creation, taken back by the finalizer
 };
 
@@ -410,6 +413,8 @@ PlanHandle& handleArg(const Napi::Value& v) {
 struct RunJob {
   std::shared_ptr<Plan> plan;
   std::shared_ptr<std::mutex> lock;
+  std::shared_ptr<std::atomic<int64_t>> lastRunNs;
+  std::atomic<bool> started{false};
   AlignedFloats inputCopy;  // async runs only
   const float* input = nullptr;
   float* output = nullptr;
@@ -428,7 +433,11 @@ void execute(RunJob& job) {
   try {
     std::lock_guard<std::mutex> serial(runMutex());
     std::lock_guard<std::mutex> guard(*job.lock);
+    job.started.store(true, std::memory_order_release);
+    const auto t0 = std::chrono::steady_clock::now();
     runPlan(*job.plan, job.input, job.output);
+    job.lastRunNs->store(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count(),
+                         std::memory_order_relaxed);
   } catch (const std::exception& e) {
     job.error = e.what();
   }
@@ -465,6 +474,7 @@ std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) 
   auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
   job->lock = h.lock;
+  job->lastRunNs = h.lastRunNs;
   job->outputRef = Napi::Persistent(newOutputUninitialized(env, h.plan->outputSize, &job->output, kOp));
   if (!copyInput) {
     job->input = x.data;
@@ -482,7 +492,9 @@ std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) 
 // and the worker's Execute (a libuv pool thread) only waits for it, so the run starts without
 // first waking a pool thread (MobileNetV2, 1 thread, median of 200 runs, 2026-11-25: run()
 // minus runSync() 0.10-0.11 -> 0.08-0.11 ms; the rest is the input copy and two wake-ups on
-// the way back: executor -> pool thread -> JS thread). Why not a threadsafe function from the executor to settle the promise:
+// the way back: executor -> pool thread -> JS thread; the pool thread is woken shortly before
+// the run's expected end, awaitExecutorJob). Why not a threadsafe function from the executor
+// to settle the promise:
 // when a worker_thread is terminated with runs queued, Node 20 frees the environment's
 // threadsafe functions while the executor may still call them (an abort, found by
 // test/workers.test.ts); Node keeps an environment alive until its queued AsyncWorkers
@@ -497,9 +509,13 @@ class RunWorker : public Napi::AsyncWorker {
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
-  // On the JS thread, once the worker is queued: the job may finish before Execute starts.
+  // On the JS thread, before the worker is queued (queueing wakes a libuv thread, ~10 us the
+  // run need not wait for): the job may finish before Execute starts.
   void Start() {
     RunJob* job = job_.get();
+    const int64_t lastNs = job->lastRunNs->load(std::memory_order_relaxed);
+    expectedEnd_ = lastNs > 0 ? std::chrono::steady_clock::now() + std::chrono::nanoseconds(lastNs)
+                              : std::chrono::steady_clock::time_point::min();
     std::promise<void>* done = &done_;
     submitToExecutor([job, done] {
       execute(*job);
@@ -508,7 +524,8 @@ class RunWorker : public Napi::AsyncWorker {
   }
 
   void Execute() override {
-    finished_.wait();
+    if (expectedEnd_ == std::chrono::steady_clock::time_point::min()) finished_.wait();
+    else awaitExecutorJob(finished_, job_->started, expectedEnd_);
     if (!job_->error.empty()) SetError(std::string(kOp) + ": run failed: " + job_->error);
   }
 
@@ -520,13 +537,14 @@ class RunWorker : public Napi::AsyncWorker {
   std::promise<void> done_;
   std::future<void> finished_;
   Napi::Promise::Deferred deferred_;
+  std::chrono::steady_clock::time_point expectedEnd_;  // min(): no earlier run to go by
 };
 
 Napi::Value PlanRun(const Napi::CallbackInfo& info) {
   auto* worker = new RunWorker(info.Env(), prepare(info, true));
   Napi::Promise promise = worker->Promise();
-  worker->Queue();  // deleted by node-addon-api after OnOK / OnError, so after the job ran
   worker->Start();
+  worker->Queue();  // deleted by node-addon-api after OnOK / OnError, so after the job ran
   return promise;
 }
 

@@ -2,11 +2,20 @@
 // another, each using the OpenMP pool, so concurrent session.run calls share the cores instead
 // of multiplying threads (an async run's AsyncWorker only waits on a libuv pool thread).
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <future>
 
 namespace convnode {
 
 // Queues `job` to run on the executor thread (started on first use, lives for the process).
 void submitToExecutor(std::function<void()> job);
+
+// Waits on another thread for `done`, set by a job on the executor once `started` is true and
+// expected (from its plan's last run) to be done at `expectedEnd`: asleep until shortly before
+// then, polling for the rest while a core is left idle by the kernel threads (see executor.cc).
+void awaitExecutorJob(std::future<void>& done, const std::atomic<bool>& started,
+                      std::chrono::steady_clock::time_point expectedEnd);
 
 }  // namespace convnode
