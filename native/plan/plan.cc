@@ -50,51 +50,13 @@ void clampInPlace(float* y, int64_t count, float clampMax) {
   });
 }
 
-// Whether runConv takes the fused 1x1 path below (planScratchFloats sizes scratch by the same
-// rule). A few-input-channel layer (cin <= 4, AVX-512) has its weights in the implicit-GEMM
-// layout instead, which conv2dGemm1x1 dispatches on: it runs the generic path.
+// Whether runConv runs the layer as conv1x1Gemms with everything fused in the GEMM's store:
+// bias, ReLU, clamp, and the residual (beta = 1 over the output slot, which holds it); a strided
+// 1x1 gathers its sampled pixels into scratch (planScratchFloats sizes it by the same rule).
+// A few-input-channel layer (cin <= 4, AVX-512) has its weights in the implicit-GEMM layout
+// instead, which conv2dGemm1x1 dispatches on: it runs the generic path.
 bool runsFused1x1(const PlanStep& s, Isa isa) {
   return !s.pixelRows && s.algo == ConvAlgo::Gemm1x1 && s.packedWeights && !convSmallCinEligible(s.conv, isa);
-}
-
-// 1x1 convolution with prepacked weights as one GEMM per (image, group), everything fused in
-// the GEMM's store: bias, ReLU, clamp, and the residual (beta = 1 over the output slot, which
-// holds it). A strided 1x1 gathers its sampled pixels into scratch first.
-void conv1x1Fused(const PlanStep& s, Isa isa, const float* x, const float* bias, float* y, float* scratch) {
-  const Conv2dShape& c = s.conv;
-  const int64_t cinG = c.cin / c.groups, coutG = c.cout / c.groups;
-  const int64_t hw = c.outH * c.outW;
-  const bool strided = c.strideH != 1 || c.strideW != 1;
-  // The weights were packed by convGemmPackWeights for the micro-kernel chosen from this
-  // layer's shape (8x48 for 64 / 128 channels on AVX-512): multiply with that same one.
-  const GemmKernelTable* kernel = packedKernel(c, isa);
-  const int64_t per = sgemmPackedAFloats(kernel, coutG, cinG);
-  for (int64_t b = 0; b < c.n; ++b) {
-    const float* xb = x + b * c.cin * c.h * c.w;
-    if (strided) {
-      conv1x1Subsample(c, xb, scratch);
-      xb = scratch;
-    }
-    for (int64_t g = 0; g < c.groups; ++g) {
-      GemmShape gs;
-      gs.m = coutG;
-      gs.n = hw;
-      gs.k = cinG;
-      gs.lda = cinG;
-      gs.ldb = hw;
-      gs.ldc = hw;
-      gs.beta = s.accumulate ? 1.0f : 0.0f;
-      GemmEpilogue ep;
-      ep.relu = s.relu;
-      ep.clampMax = s.clampMax;
-      if (bias) {
-        ep.bias = bias + g * coutG;
-        ep.biasMode = BiasMode::PerRow;
-      }
-      sgemmPrepackedA(kernel, gs, s.packedWeights.get() + g * per, xb + g * cinG * hw,
-                      y + (b * c.cout + g * coutG) * hw, ep);
-    }
-  }
 }
 
 void runConv(PlanStep& s, const ArenaView& a, Isa isa, float* scratch) {
@@ -113,7 +75,7 @@ void runConv(PlanStep& s, const ArenaView& a, Isa isa, float* scratch) {
     return;
   }
   if (runsFused1x1(s, isa)) {
-    conv1x1Fused(s, isa, x, bias, out, scratch);
+    conv1x1Gemms(s.conv, isa, x, w, packed, bias, s.relu, s.clampMax, s.accumulate, out, scratch);
     return;
   }
   // Depthwise fuses the clamp too (in its store on AVX-512, else per plane while it is in

@@ -61,6 +61,15 @@ function cases(): Case[] {
     // the fused 1x1 path must multiply with the layout they were packed for.
     { name: '1x1 with 64 and 128 output channels (8x48 layout), accumulate', input: [1, 16, 12, 12], fusedAdds: 1, fusedRelus: 3,
       net: (x) => { const y = cn.relu(conv(x, w([64, 16, 1, 1], 12))); return cn.relu(cn.add(conv(cn.relu(conv(y, w([128, 64, 1, 1], 13))), w([64, 128, 1, 1], 14)), y)); } },
+    // Grouped 1x1 layers (no pixels-as-rows: groups 1 only): each group's prepacked panels, the
+    // residual accumulated by a 4-group 1x1, and a strided 2-group 1x1 through scratch.
+    { name: 'grouped 1x1: accumulate with 4 groups, strided with 2', input: [2, 16, 12, 12], fusedAdds: 1, fusedRelus: 3, algos: ['gemm1x1'],
+      net: (x) => {
+        const y = cn.relu(conv(x, w([32, 16, 3, 3], 35), { padding: 1 }));
+        const u = cn.relu(conv(y, w([32, 8, 1, 1], 36), { groups: 4 }));
+        const z = cn.relu(cn.add(conv(u, w([32, 8, 1, 1], 37), { groups: 4 }, w([32], 38, 0.1)), y));
+        return conv(z, w([16, 16, 1, 1], 39), { stride: 2, groups: 2 });
+      } },
     // A residual accumulated by such a 1x1 (its weights in the implicit-GEMM layout, so it runs
     // the generic path: conv into scratch, then the add): the scratch must be sized for it.
     { name: '1x1 on 3 input channels accumulating a residual (scratch path)', input: [2, 3, 20, 20], fusedAdds: 1, fusedRelus: 1,

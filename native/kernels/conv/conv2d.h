@@ -69,6 +69,14 @@ void conv1x1Subsample(const Conv2dShape& s, const float* xb, float* dst);
 // subsamples X first.
 void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                    const float* bias, float* y, bool relu, const float* packedW = nullptr);
+// The GEMMs of conv2dGemm1x1 (and of compiled plans' fused 1x1 steps), every (image, group):
+// y = min(act(W x X + bias [+ y]), clampMax), all in the GEMM's store (accumulate: y holds a
+// residual on entry). Weights from packedW (A panels for packedKernel(s, isa)) when given, else
+// from w; a strided layer's sampled pixels are gathered into `sub` (s.cin * outH * outW floats)
+// first.
+void conv1x1Gemms(const Conv2dShape& s, Isa isa, const float* x, const float* w,
+                  const float* packedW, const float* bias, bool relu, float clampMax,
+                  bool accumulate, float* y, float* sub);
 // Eager im2col / gemm1x1 calls on several images pack the weights once when each image has more
 // than this many output pixels (conv_im2col.cc).
 constexpr int64_t kPackOnceMinPixels = 96;
