@@ -128,13 +128,19 @@ void ukernelAvx512(int64_t kc, const float* a, const float* b, float* c, int64_t
     if (FAR) {
       // Prepacked A (conv weights, Winograd U) streamed from DRAM/L3 once per call: the
       // hardware prefetcher alone leaves the kernel waiting on it. 64 k-steps ahead (3.5 KiB
-      // for 14 rows, 7 KiB for 28), into L2, both lines a 28-row step reads. Measured
-      // (2026-11-25, 1 thread, caches flushed between calls, min of 60): 3x3 512->512 @7
-      // Winograd F(2x2) 1.07 -> 0.75 ms, im2col prepacked 1.65 -> 1.37 ms, F(4x4) 256->256
-      // @14 0.73 -> 0.55 ms. Not on the default kernel: with A packed per call (already in
-      // L2) it cost 1.5% at 1024^3 (242 -> 238 GFLOP/s).
-      _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR), _MM_HINT_T1);
-      if (MR * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR + 16), _MM_HINT_T1);
+      // for 14 rows, 7 KiB for 28), both lines a 28-row step reads. Measured (2026-11-25, 1
+      // thread, caches flushed between calls, min of 60): 3x3 512->512 @7 Winograd F(2x2)
+      // 1.07 -> 0.75 ms, im2col prepacked 1.65 -> 1.37 ms, F(4x4) 256->256 @14 0.73 -> 0.55
+      // ms. Not on the default kernel: with A packed per call (already in L2) it cost 1.5% at
+      // 1024^3 (242 -> 238 GFLOP/s). Non-temporal hint rather than into L2: a run streams each
+      // layer's weights once (ResNet-18: ~50 MB of Winograd U for its three 512-channel layers),
+      // and left in the caches they evicted the activations and scratch the next layers read.
+      // Whole plans, builds interleaved (bench/ab-plan-builds.ts WHOLE, 1 thread, medians of
+      // 150-200 runs, 2026-11-25): ResNet-18 9.04 -> 8.90, 8.99 -> 8.76, 8.87 -> 8.67, 9.85 ->
+      // 9.64 ms; GoogLeNet 9.63 -> 9.53; VGG-16 68.8 -> 68.4; ResNet-50, MobileNetV2 and
+      // AlexNet even. Each layer alone (weights staying in L3 between calls) is unchanged.
+      _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR), _MM_HINT_NTA);
+      if (MR * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(a + 64 * MR + 16), _MM_HINT_NTA);
     }
     if (p.farB) {
       // The same for a prepacked B panel (its 16*NVB floats a step, 32 steps ahead; past the
