@@ -77,8 +77,9 @@ struct PixelRowsUkParams {
   bool clamp = false;
   float clampMax = 0.0f;
   bool accumulate = false;
-  // Lines to prefetch into L2 (AVX-512 kernel), one per tap: a slice of the weight block after
-  // this one, so that block's first tile does not wait on memory (conv_pixelrows.cc).
+  // Lines to prefetch (AVX-512 kernel), one per tap: a slice of the weight block after this
+  // one, so that block's first tile does not wait on memory (conv_pixelrows.cc). Non-temporal
+  // hint: see conv_pixelrows_avx512.cc.
   const float* prefetchNext = nullptr;
   int64_t prefetchLines = 0;
 };

@@ -45,7 +45,13 @@ __attribute__((always_inline)) inline void taps(int64_t kc, const float* a, int6
       for (int v = 0; v < NV; ++v)
         _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchTaps * 64 + 16 * v), _MM_HINT_T0);
     }
-    if (k < nextLines) _mm_prefetch(reinterpret_cast<const char*>(next + 16 * k), _MM_HINT_T1);
+    // Non-temporal: each layer's weights stream in once per run, and kept in the caches they
+    // evicted the activations the next layers read (as for SGEMM's far prefetch). ResNet-50
+    // plans, builds interleaved (bench/ab-plan-builds.ts WHOLE, 1 thread, medians of 120-150
+    // runs, 2026-11-25): 28.61 -> 28.07, 27.29 -> 26.94, 26.88 -> 26.60 ms; GoogLeNet 8.14
+    // -> 8.06; MobileNetV2 and ResNet-18 even; each layer alone even (sum of ResNet-50's
+    // pixels-as-rows steps 13.29 vs 13.35 ms).
+    if (k < nextLines) _mm_prefetch(reinterpret_cast<const char*>(next + 16 * k), _MM_HINT_NTA);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(ak[i * (SW == 0 ? 1 : SW)]);
