@@ -9,7 +9,7 @@
  *     npx tsx bench/ab-plan-builds.ts googlenet maxPool /tmp/a.node /tmp/b.node
  *   npx tsx bench/ab-plan-builds.ts mobilenetV2 WHOLE /tmp/base.node /tmp/new.node   # whole runs
  * Args: model, step filter (a regex over the step descriptions, or WHOLE), build A, build B,
- * [reps = 30 step rounds of 10 / 400 whole runs]. Batch 1, 224x224, THREADS (default 1).
+ * [reps = 30 step rounds of 10 / 400 whole runs]. 224x224, THREADS (default 1), BATCH (default 1).
  */
 import { createRequire } from 'node:module';
 import * as cn from '../lib/index.js';
@@ -29,9 +29,10 @@ cn.setNumThreads(threads);
 const zoo = cn.models as unknown as Record<string, () => cn.nn.Module>;
 const model = zoo[name]();
 model.eval();
-const session = await cn.InferenceSession.create(model, { inputShape: [1, 3, 224, 224] });
+const batch = Number(process.env.BATCH ?? 1);
+const session = await cn.InferenceSession.create(model, { inputShape: [batch, 3, 224, 224] });
 const desc = [...(session as unknown as { compiled: Map<string, { desc: unknown }> }).compiled.values()][0].desc;
-const x = new Float32Array(3 * 224 * 224).map(() => Math.random() - 0.5);
+const x = new Float32Array(batch * 3 * 224 * 224).map(() => Math.random() - 0.5);
 // Each copy runs its plan once before the next env is set: toggles are read at first use.
 const load = (path: string, env: string | undefined): { addon: Addon; handle: unknown; y: Float32Array } => {
   if (env) {
@@ -56,7 +57,7 @@ if (filter === 'WHOLE') {
     }
   }
   const st = (a: number[]): string => { const q = [...a].sort((u, v) => u - v); return `min ${q[0].toFixed(3)} med ${q[q.length >> 1].toFixed(3)}`; };
-  console.log(`${name} whole: A ${st(tA)} | B ${st(tB)} | rel diff ${(diff / scale).toExponential(1)}`);
+  console.log(`${name} b${batch} whole: A ${st(tA)} | B ${st(tB)} | rel diff ${(diff / scale).toExponential(1)}`);
 } else {
   const rounds = Number(repsArg ?? 30);
   let sumA = 0, sumB = 0;
