@@ -96,10 +96,11 @@ Executor& executor() {
 // vCPU, which the host has halted by the time the run ends (~40 us to wake it). Waking the
 // waiter a poll window before the expected end (the previous run of the same plan) takes that
 // wake off the critical path; the waiter then polls on the core the kernels leave idle.
-// MobileNetV2, batch 1, 1 thread, run() in blocks of 10 alternated in one process, median of
-// 400 (2026-11-25): 3.159 -> 3.119, 3.134 -> 3.096, 3.256 -> 3.201 ms. With every core running
-// kernel threads it would take a core from them, so it sleeps as before; likewise when the job
-// has not started yet (queued behind other runs), and it never polls past the window after the
+// MobileNetV2, batch 1, 1 thread, 300 back-to-back run() calls, builds without / with it in
+// alternating processes (2026-11-25), median: 3.329 -> 3.208, 3.317 -> 3.290, 3.317 -> 3.244
+// ms; a one-conv plan, 2000 run() calls: 40.7 -> 37.3 us. With every core running kernel
+// threads it would take a core from them, so it sleeps as before; likewise when the job has
+// not started yet (queued behind other runs), and it never polls past the window after the
 // expected end.
 void awaitExecutorJob(std::future<void>& done, const std::atomic<bool>& started,
                       std::chrono::steady_clock::time_point expectedEnd) {
