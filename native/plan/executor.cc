@@ -24,9 +24,10 @@ namespace {
 // a scheduler round trip, and on this 2-vCPU VM an idle vCPU must first be woken by the host
 // (median ~40 us per hand-off). Back-to-back runs (a server loop, a benchmark) submit the next
 // job within tens of microseconds of the last one's end, so polling briefly picks it up at
-// once; an idle process still sleeps after the window. One-layer plan (bench/_async-style loop,
-// 2000 runs, 1 thread, 2026-11-25): run median 59 -> 33 us, runSync 51 -> 21 us; whole models
-// within noise. CONVNODE_EXECUTOR_SPIN_US sets the window (0: sleep at once).
+// once; an idle process still sleeps after the window. One-layer plan (run() and runSync()
+// alternated, 2000 runs, 1 thread, 2026-11-25): run median 59 -> 33 us, runSync 51 -> 21 us;
+// whole models within noise. CONVNODE_EXECUTOR_SPIN_US sets the window (0: sleep at once); it
+// also sets the waiter's window below.
 std::chrono::microseconds spinWindow() {
   static const std::chrono::microseconds window = [] {
     const char* v = std::getenv("CONVNODE_EXECUTOR_SPIN_US");
