@@ -77,11 +77,9 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
 void conv1x1Gemms(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                   const float* packedW, const float* bias, bool relu, float clampMax,
                   bool accumulate, float* y, float* sub);
-// Eager im2col / gemm1x1 calls on several images pack the weights once when each image has more
-// than this many output pixels (conv_im2col.cc).
-constexpr int64_t kPackOnceMinPixels = 96;
-// Those weights packed by convGemmPackWeights into *own, or nullptr when the call should not
-// pack them (one image, or images of at most kPackOnceMinPixels outputs).
+// Eager im2col / gemm1x1 calls on several images: the weights packed once by
+// convGemmPackWeights into *own, or nullptr where the call should not pack them (one image, or
+// per-image products that read the weights in place: sgemmReadsAInPlace).
 const float* convGemmPackForBatch(const Conv2dShape& s, Isa isa, const float* w, AlignedFloats* own);
 
 // Weights [cout, cin/g * kh * kw] packed per group into the SGEMM A-panel layout of `isa` (of

@@ -81,7 +81,12 @@ void convGemmPackWeights(const Conv2dShape& s, Isa isa, const float* w, float* p
 }
 
 const float* convGemmPackForBatch(const Conv2dShape& s, Isa isa, const float* w, AlignedFloats* own) {
-  if (s.n <= 1 || s.outH * s.outW <= kPackOnceMinPixels) return nullptr;
+  if (s.n <= 1) return nullptr;
+  GemmShape perImage;  // one image's product, as conv2dIm2col / conv1x1Gemms run it unpacked
+  perImage.m = s.cout / s.groups;
+  perImage.n = s.outH * s.outW;
+  perImage.k = s.cin / s.groups * s.kh * s.kw;
+  if (sgemmReadsAInPlace(isa, perImage)) return nullptr;
   *own = allocFloats(static_cast<size_t>(convGemmPackedFloats(s, isa)));
   if (!*own) throw std::bad_alloc();  // the binding turns it into a JS Error
   convGemmPackWeights(s, isa, w, own->get());
@@ -115,11 +120,12 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
   }
 #endif
   // Several images: the weights are packed once for all of them, not once per image's GEMM
-  // (each image is its own product: NCHW keeps images' columns apart). Not for images of at
-  // most kPackOnceMinPixels outputs, whose GEMMs read the weights in place (AVX-512, see
-  // sgemm.cc kAInPlaceMaxCols) faster than the prepacked kernel streams them. Batch 8, 1
-  // thread, two builds interleaved, min of 15 (2026-11-25): 3x3/s2 128->128 @56 9.30 -> 8.34
-  // ms, 5x5 64->192 @27 17.4 -> 17.0; 1x1 512->2048 @7 packed once 3.95 -> 4.27 (hence the limit).
+  // (each image is its own product: NCHW keeps images' columns apart). Not where those products
+  // read the weights in place (AVX-512, at most 96 output pixels: sgemmReadsAInPlace), faster
+  // than the prepacked kernel streams them. Batch 8, 1 thread, two builds interleaved, min of
+  // 15 (2026-11-25): 3x3/s2 128->128 @56 9.30 -> 8.34 ms, 5x5 64->192 @27 17.4 -> 17.0; 1x1
+  // 512->2048 @7 packed once 3.95 -> 4.27 (hence the exception). AVX2, whose products always
+  // pack A: 1x1/s2 1024->2048 @14 batch 8 18.6 / 18.6 -> 18.4 / 18.0 ms (median, two runs).
   AlignedFloats packedOnce;
   if (!packedW) packedW = convGemmPackForBatch(s, isa, w, &packedOnce);
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;

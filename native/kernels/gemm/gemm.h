@@ -58,6 +58,12 @@ void sgemmPackA(Isa isa, const GemmShape& s, const float* a, float* packed);
 void sgemmPrepackedA(Isa isa, const GemmShape& s, const float* packedA, const float* b, float* c,
                      const GemmEpilogue& ep = GemmEpilogue(), int threads = 0);
 
+// Whether sgemmIsa(isa, s, ...) reads A where it lies rather than packing it (narrow products
+// on AVX-512, sgemm.cc kAInPlaceMaxCols; judged for the whole product, one thread). Eager convs
+// over a batch run one product per image with the same weights, and pack them once themselves
+// only where each product would pack them anyway.
+bool sgemmReadsAInPlace(Isa isa, const GemmShape& s);
+
 // The same with the micro-kernel table named explicitly (sgemmKernelFor picks the one
 // sgemmIsa would use for an m x n product): for callers that keep A packed across calls whose
 // n varies (Winograd's last tile chunk), so that packing and multiplying agree on the layout.

@@ -322,6 +322,11 @@ void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const G
   sgemmTable(isa == Isa::Avx512 ? *tableForProduct(isa, s) : activeTable(), s, a, b, c, ep, threads);
 }
 
+bool sgemmReadsAInPlace(Isa isa, const GemmShape& s) {
+  const GemmKernelTable* t = tableForProduct(isaSupported(isa) ? isa : Isa::Generic, s);
+  return !s.transA && t->ukernelAInPlace != nullptr && s.n <= kAInPlaceMaxCols;
+}
+
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
               const GemmEpilogue& ep, int threads) {
   sgemmTable(*tableForProduct(isaSupported(isa) ? isa : Isa::Generic, s), s, a, b, c, ep, threads);
