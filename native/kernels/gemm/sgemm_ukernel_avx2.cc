@@ -154,8 +154,12 @@ void f32_gemm_ukernel_6x16__avx2_fma(int64_t kc, const float* a, const float* b,
 }
 
 const GemmKernelTable* gemmTableAvx2() {
-  // kc x 16 B panel = 16 KiB at kc=256 in L1; mc x kc A block = 120 KiB in L2.
-  static const GemmKernelTable table = {"f32_gemm_ukernel_6x16__avx2_fma", kMr, kNr, 120, 256,
+  // kc x 16 B panel = 32 KiB at kc=512, still in L1; mc x kc A block = 240 KiB in L2. kc=512
+  // rather than 256 halves the passes over C. CONVNODE_ISA=avx2 on the Zen 5 VM, 1 thread,
+  // medians of alternating processes (2026-11-25), kc 256 -> 512: 1024^3 16.94-17.50 ->
+  // 16.60-16.67 ms, 512^3 2.18-2.19 -> 2.16, 256x196x2304 2.26 -> 2.20-2.24, 512x49x4608
+  // 2.47-2.48 -> 2.43-2.45, 64x3136x576 2.67-2.71 -> 2.65-2.67; 256^3 and whole plans even.
+  static const GemmKernelTable table = {"f32_gemm_ukernel_6x16__avx2_fma", kMr, kNr, 120, 512,
                                         2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB, dotImpl, axpyImpl, dot4Impl};
   return &table;
 }
