@@ -31,8 +31,10 @@ inline __m256i tailMask(int64_t nr, int v) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), idx);
 }
 
-void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr,
-             int64_t nr, const GemmUkParams& p) {
+// AIN: A read in place (row i at a + i * p.aStride) instead of from a packed 6-wide panel.
+template <bool AIN>
+void ukernelImpl(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr,
+                 int64_t nr, const GemmUkParams& p) {
   __m256 acc[kMr][2];
 #pragma GCC unroll 8
   for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
@@ -49,14 +51,14 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
     // A ~3 KB ahead into L2, for plans streaming cold prepacked weights (see the AVX-512
     // kernel): ResNet-18 plan, CONVNODE_ISA=avx2, 1 thread (2026-11-25) 23.1 -> 22.0 ms; hot
     // GEMMs (1024^3, 256x2304x196, 64x576x3136) unchanged within noise.
-    _mm_prefetch(reinterpret_cast<const char*>(a + 128 * kMr), _MM_HINT_T1);
+    if (!AIN) _mm_prefetch(reinterpret_cast<const char*>(a + 128 * kMr), _MM_HINT_T1);
 #pragma GCC unroll 8
     for (int i = 0; i < kMr; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(AIN ? a + i * p.aStride : a + i);
       acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
     }
-    a += kMr;
+    a += AIN ? 1 : kMr;
     b += kNr;
   }
   // Spill the tile once, so the clipped store loop below (runtime mr) indexes memory and the
@@ -87,6 +89,21 @@ void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, 
       _mm256_maskstore_ps(crow + 8 * v, mask[v], r);
     }
   }
+}
+
+void ukernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t mr,
+             int64_t nr, const GemmUkParams& p) {
+  ukernelImpl<false>(kc, a, b, c, ldc, mr, nr, p);
+}
+// A read in place for narrow products (sgemm.cc kAInPlaceMaxCols), as on AVX-512: 6 row streams
+// of A, each line used for 16 k steps, instead of packing A once per column block.
+// CONVNODE_ISA=avx2, 1 thread, medians of 300 (2026-11-25), packed -> in place: 512x49x4608
+// 2.45 -> 2.28 ms, 2048x49x512 1.11 -> 1.02, 1024x64x1024 1.14 -> 1.08, 512x96x1024 0.87 ->
+// 0.81, 512x48x2048 0.85 -> 0.79, 512x80x1024 0.71 vs 0.71; eager 1x1/s2 1024->2048 @14
+// 2.38 -> 2.10 ms (batch 1), 17.7 -> 16.9 (batch 8); 3x3/s2 512->512 @14 even.
+void ukernelAInPlace(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                     int64_t mr, int64_t nr, const GemmUkParams& p) {
+  ukernelImpl<true>(kc, a, b, c, ldc, mr, nr, p);
 }
 
 // 8 x 8 transpose of the rows r[0..7] in place (32-bit, 64-bit, then 128-bit interleaves).
@@ -160,7 +177,8 @@ const GemmKernelTable* gemmTableAvx2() {
   // 16.60-16.67 ms, 512^3 2.18-2.19 -> 2.16, 256x196x2304 2.26 -> 2.20-2.24, 512x49x4608
   // 2.47-2.48 -> 2.43-2.45, 64x3136x576 2.67-2.71 -> 2.65-2.67; 256^3 and whole plans even.
   static const GemmKernelTable table = {"f32_gemm_ukernel_6x16__avx2_fma", kMr, kNr, 120, 512,
-                                        2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB, dotImpl, axpyImpl, dot4Impl};
+                                        2048, f32_gemm_ukernel_6x16__avx2_fma, packA, packB, dotImpl, axpyImpl, dot4Impl,
+                                        nullptr, false, ukernelAInPlace};
   return &table;
 }
 
