@@ -120,7 +120,7 @@ describe.each(ISAS)('conv2d algorithms, isa=%s', (isa) => {
     ['winograd transposed products, batch 2, asymmetric padding', L({ n: 2, cin: 6, cout: 48, h: 27, w: 25, pad: [0, 2, 1, 0] })],
     ['1x1 strided, groups', L({ cin: 6, cout: 9, kh: 1, kw: 1, sh: 2, sw: 3, pad: [0, 0, 0, 0], groups: 3, h: 11, w: 13 })],
     // Batches pack the weights once for all images where each image's product would pack them
-    // (sgemmReadsAInPlace: on AVX-512 above 96 output pixels, on AVX2 and generic always):
+    // (sgemmReadsAInPlace: on AVX-512 and AVX2 above 96 output pixels, generic always):
     // gemm1x1 stride 1 and 2 with groups, im2col; and small images.
     ['1x1 batch 3, 10x11 output, groups 2', L({ n: 3, cin: 6, cout: 10, kh: 1, kw: 1, pad: [0, 0, 0, 0], groups: 2, h: 10, w: 11, relu: true })],
     ['1x1/s2 batch 2, 11x10 output', L({ n: 2, cin: 5, cout: 17, kh: 1, kw: 1, sh: 2, sw: 2, pad: [0, 0, 0, 0], h: 21, w: 20 })],

@@ -93,10 +93,10 @@ void conv2d(const Conv2dShape& s, ConvAlgo algo, Isa isa, const float* x, const 
   if (algo == ConvAlgo::Auto || !convAlgoSupports(algo, s)) algo = convAlgoChoose(s);
   switch (algo) {
     case ConvAlgo::Im2col:
-      if (convPixelRowsSuitsEager(s, isa)) return conv2dPixelRowsEager(s, isa, x, w, bias, y, relu);
+      if (convPixelRowsSuits(s, isa)) return conv2dPixelRowsEager(s, isa, x, w, bias, y, relu);
       return conv2dIm2col(s, isa, x, w, bias, y, relu);
     case ConvAlgo::Gemm1x1:
-      if (convPixelRowsSuitsEager(s, isa)) return conv2dPixelRowsEager(s, isa, x, w, bias, y, relu);
+      if (convPixelRowsSuits(s, isa)) return conv2dPixelRowsEager(s, isa, x, w, bias, y, relu);
       return conv2dGemm1x1(s, isa, x, w, bias, y, relu);
     case ConvAlgo::Depthwise:
       return conv2dDepthwise(s, isa, x, w, bias, y, relu);

@@ -75,7 +75,7 @@ void conv2dGemm1x1(const Conv2dShape& s, Isa isa, const float* x, const float* w
   // layout: run that path (any kernel size) with them.
   if (convSmallCinEligible(s, isa)) return conv2dIm2col(s, isa, x, w, bias, y, relu, packedW);
   // Several images: pack the weights once for all of them instead of once per image's GEMM
-  // (see conv2dIm2col for the measurements and the pixel limit).
+  // (see conv2dIm2col for the measurements and where it does not).
   AlignedFloats packedOnce;
   if (!packedW) packedW = convGemmPackForBatch(s, isa, w, &packedOnce);
   AlignedFloats sub;

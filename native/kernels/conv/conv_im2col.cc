@@ -121,11 +121,10 @@ void conv2dIm2col(const Conv2dShape& s, Isa isa, const float* x, const float* w,
 #endif
   // Several images: the weights are packed once for all of them, not once per image's GEMM
   // (each image is its own product: NCHW keeps images' columns apart). Not where those products
-  // read the weights in place (AVX-512, at most 96 output pixels: sgemmReadsAInPlace), faster
+  // read the weights in place (at most 96 output pixels: sgemmReadsAInPlace), faster
   // than the prepacked kernel streams them. Batch 8, 1 thread, two builds interleaved, min of
   // 15 (2026-11-25): 3x3/s2 128->128 @56 9.30 -> 8.34 ms, 5x5 64->192 @27 17.4 -> 17.0; 1x1
-  // 512->2048 @7 packed once 3.95 -> 4.27 (hence the exception). AVX2, whose products always
-  // pack A: 1x1/s2 1024->2048 @14 batch 8 18.6 / 18.6 -> 18.4 / 18.0 ms (median, two runs).
+  // 512->2048 @7 packed once 3.95 -> 4.27 (hence the exception).
   AlignedFloats packedOnce;
   if (!packedW) packedW = convGemmPackForBatch(s, isa, w, &packedOnce);
   const int64_t cinG = s.cin / s.groups, coutG = s.cout / s.groups;

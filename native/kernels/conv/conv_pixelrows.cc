@@ -377,7 +377,7 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 #endif
 }
 
-// Eager: the plans' rule. Packing the weights on every call (register transposes: AVX-512
+// Eager calls take the plans' rule (convPixelRowsSuits). Packing the weights on every call (register transposes: AVX-512
 // 64-wide panels, AVX2 16-wide) costs less than the usual orientation loses on these layers.
 // 1 thread, min of 30 x 5 calls (2026-11-25), usual path -> this one, batch 1: 1x1 2048->512
 // @7 0.531 -> 0.496 ms, 960->160 @7 0.088 -> 0.076, 1024->256 @14 0.453 -> 0.425, 256->1024
@@ -387,8 +387,6 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 // 7.1. AVX2 kernels (isa 'avx2' on the same machine), batch 1: 2048->512 @7 1.13 -> 1.05,
 // 512->2048 @7 1.12 -> 0.98, 960->160 @7 0.173 -> 0.144, 384->64 @14 0.093 -> 0.088; with
 // AVX2's scalar packing loop batch 1 had been 8-9% slower.
-bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa) { return convPixelRowsSuits(s, isa); }
-
 void conv2dPixelRowsEager(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                           const float* bias, float* y, bool relu) {
   AlignedFloats packed = allocFloats(static_cast<size_t>(convPixelRowsPackedFloats(s, isa)));

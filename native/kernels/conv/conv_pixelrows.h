@@ -49,9 +49,8 @@ int64_t convPixelRowsScratchFloats(const Conv2dShape& s);
 void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float* packed,
                      const PixelRowsEpilogue& ep, float* y, float* scratch);
 
-// Eager calls (conv2d with algo im2col or gemm1x1, conv2d.cc): whether to take this path with
-// the weights packed on every call, and the call itself (bias and ReLU fused).
-bool convPixelRowsSuitsEager(const Conv2dShape& s, Isa isa);
+// Eager calls (conv2d with algo im2col or gemm1x1, conv2d.cc, where convPixelRowsSuits holds):
+// the weights packed on this call, bias and ReLU fused.
 void conv2dPixelRowsEager(const Conv2dShape& s, Isa isa, const float* x, const float* w,
                           const float* bias, float* y, bool relu);
 

@@ -455,7 +455,7 @@ void conv2dWinograd(const Conv2dShape& s, Isa isa, const float* x, const float* 
                             bias ? bias[oc] : 0.0f, relu, yo, s.outH, s.outW, tmp);
             continue;
           }
-          // Rows m*(lo - b*th) .. of the plane, written from seg's start (tile row 0 there).
+          // Rows m*ty .. of the plane, written from seg's start (tile row 0 there).
           const int64_t oy0 = m * ty;
           const int64_t rowsOut = std::min<int64_t>(m * (hi - lo), s.outH - oy0);
           fns.outputPlane(M + oc * tc + (lo - r0) * tw, s.cout * tc, 0, hi - lo, tw,

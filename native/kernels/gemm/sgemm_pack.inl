@@ -108,6 +108,15 @@ void packBImpl(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, 
   }
 }
 
+// packBImpl with op(B) = B^T (Linear's [out, in] weights) packed by the register transposes of
+// packATransposed: B's row j is op(B)'s column j, so B's rows pack as A's rows do.
+template <int NR, class V>
+void packBTransposed(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
+                     int64_t nc, float* dst) {
+  if (!trans) return packBImpl<NR>(b, ldb, trans, p0, j0, kc, nc, dst);
+  packATransposed<NR, V>(b, ldb, false, j0, p0, nc, kc, dst);
+}
+
 // GEMV helpers for products with very few rows (batch-1 fully connected layers), where packing
 // a whole weight matrix for a 1-row product would cost more than the product. dot keeps 16
 // independent partial sums so it vectorizes without reassociation flags.

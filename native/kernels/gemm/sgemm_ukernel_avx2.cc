@@ -156,11 +156,9 @@ void packA(const float* a, int64_t lda, bool trans, int64_t i0, int64_t p0, int6
            int64_t kc, float* dst) {
   packATransposing<kMr>(a, lda, trans, i0, p0, mc, kc, dst);
 }
-// op(B) = B^T packs the same way: B's row j is op(B)'s column j.
 void packB(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
            int64_t nc, float* dst) {
-  if (trans) return packATransposing<kNr>(b, ldb, false, j0, p0, nc, kc, dst);
-  packBImpl<kNr>(b, ldb, trans, p0, j0, kc, nc, dst);
+  packBTransposed<kNr, Transpose8>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 
 }  // namespace

@@ -81,12 +81,10 @@ void packATransposing(const float* a, int64_t lda, bool trans, int64_t i0, int64
   packATransposed<MR, Transpose16>(a, lda, trans, i0, p0, mc, kc, dst);
 }
 
-// op(B) = B^T (Linear's [out, in] weights) packs the same way: B's row j is op(B)'s column j.
 template <int NR>
 void packBTransposing(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t j0, int64_t kc,
                       int64_t nc, float* dst) {
-  if (!trans) return packBImpl<NR>(b, ldb, trans, p0, j0, kc, nc, dst);
-  packATransposing<NR>(b, ldb, false, j0, p0, nc, kc, dst);
+  packBTransposed<NR, Transpose16>(b, ldb, trans, p0, j0, kc, nc, dst);
 }
 
 // NVB: zmm per k step in the packed B panel (its width / 16). A panel's last columns (nr <=

@@ -128,9 +128,20 @@ inline __m512 shiftIn(__m512 hi, __m512 lo, int n) {
   return _mm512_castsi512_ps(n == 1 ? _mm512_alignr_epi32(h, l, 1) : _mm512_alignr_epi32(h, l, 2));
 }
 
-// Input rows are software-prefetched this many output rows ahead (see maxPoolDirect). 2, 4 and
-// 8 gave 5.04, 4.54 and 4.95 ms on 2x2/s2 64 @224 at batch 8 (1 thread, 2026-11-25).
+// Input rows are software-prefetched this many output rows ahead. 2, 4 and 8 gave 5.04, 4.54
+// and 4.95 ms on 2x2/s2 64 @224 at batch 8 (1 thread, 2026-11-25).
 constexpr int64_t kPrefetchRows = 4;
+
+// The S input rows that output row oy + kPrefetchRows adds to its window (top: output row oy's
+// first input row), into L1 now. A row pair is only ~28 lines and the hardware prefetcher did
+// not run ahead of it: from DRAM (batch 8, 103 MB in) 2x2/s2 64 @224 ran at 10 GB/s against
+// ReLU's 35. Past the plane this reaches into the next one (planes are contiguous); a prefetch
+// past the buffer does not fault.
+template <int K, int S>
+inline void prefetchRowsAhead(const float* in, int64_t w, int64_t top) {
+  for (int64_t r = top + kPrefetchRows * S + K - S; r < top + kPrefetchRows * S + K; ++r)
+    for (int64_t c = 0; c < w; c += 16) _mm_prefetch(reinterpret_cast<const char*>(in + r * w + c), _MM_HINT_T0);
+}
 
 // Planes whose padded rows fit NV <= 4 vectors (w + padW <= 64: GoogLeNet's 56-, 28-, 14- and
 // 7-wide planes): each input row is loaded once, as NV vectors of columns [16j - padW,
@@ -162,12 +173,9 @@ __mmask16 maxPoolRows(const Pool2dShape& s, const __mmask16* masks, const float*
   if (K == 3) load(top + 2, r2);
   const int64_t chunks = (outW + 15) / 16;
   for (int64_t oy = 0; oy < s.outH; ++oy) {
-    // As in maxPoolDirect: the rows output row oy + kPrefetchRows adds, ahead of the loads.
     // Not for rows of one vector (14x14 / 13x13 planes), where it cost more than it saved:
     // 2x2/s2 512 @14 batch 8 0.076 -> 0.097 ms; 256 @56 batch 8 1.52-1.85 -> 0.63 ms.
-    if (NV > 1)
-      for (int64_t r = top + kPrefetchRows * S + K - S; r < top + kPrefetchRows * S + K; ++r)
-        for (int64_t c = 0; c < w; c += 16) _mm_prefetch(reinterpret_cast<const char*>(in + r * w + c), _MM_HINT_T0);
+    if (NV > 1) prefetchRowsAhead<K, S>(in, w, top);
     __m512 v[NV + 2];
     for (int j = 0; j < NV; ++j) {
       v[j] = _mm512_max_ps(r0[j], r1[j]);
@@ -228,12 +236,7 @@ __mmask16 maxPoolDirect(const Pool2dShape& s, const __mmask16* masks, const floa
     const int64_t top = oy * S - s.padH;
     const int64_t r0 = std::max<int64_t>(0, top), r1 = std::min<int64_t>(h, top + K);
     const float* base = in - s.padW;
-    // The S input rows that output row oy + kPrefetchRows adds, into L1 now. A row pair is only
-    // ~28 lines and the hardware prefetcher did not run ahead of it: from DRAM (batch 8, 103 MB
-    // in) 2x2/s2 64 @224 ran at 10 GB/s against ReLU's 35. Past the plane this reaches into
-    // the next one (planes are contiguous); a prefetch past the buffer does not fault.
-    for (int64_t r = top + kPrefetchRows * S + K - S; r < top + kPrefetchRows * S + K; ++r)
-      for (int64_t c = 0; c < w; c += 16) _mm_prefetch(reinterpret_cast<const char*>(in + r * w + c), _MM_HINT_T0);
+    prefetchRowsAhead<K, S>(in, w, top);
     // Vertical max of rows [r0, r1) over input column block j (-inf outside the plane).
     auto column = [&](int64_t j) -> __m512 {
       const __mmask16 k = masks[j];
