@@ -1,6 +1,6 @@
 // PlanCreate(desc) -> handle; PlanRun(handle, input) -> Promise<Float32Array> (on the executor
-// thread, awaited from a libuv pool thread); PlanRunSync(handle, input) -> Float32Array (same
-// queue, the caller waits).
+// thread, awaited from a libuv pool thread); PlanRunSync(handle, input) -> Float32Array (on
+// the calling thread, once no other run holds the cores).
 //
 // desc: { arenaFloats, inputOffset, inputSize, outputOffset, outputSize,
 //         constants: [{ offset, data: Float32Array }],
@@ -443,33 +443,29 @@ void execute(RunJob& job) {
   }
 }
 
-// Runs a sync job and waits for it. With several kernel threads it goes to the executor
-// thread, as async runs do, so every parallel region of every run has the same OpenMP master
-// and pool (core/threading.cc). With one kernel thread there is no pool to keep warm, and the
-// hand-off (a futex wake each way) is pure overhead: it executes on the calling JS thread, as
-// onnxruntime-node's run does. One-layer plan, 1 thread, median of 2000 (2026-11-25): 21 -> 6
-// us. (Async runs on their libuv thread instead of the executor measured slower, 30 -> 52 us:
-// the polling executor picks a job up at once, a parked libuv thread must be woken.)
-void runSyncJob(RunJob& job) {
-  if (numThreads() == 1) {
-    execute(job);
-    return;
-  }
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  submitToExecutor([&job, &done] {
-    execute(job);
-    done.set_value();
-  });
-  finished.wait();
-}
+// Runs a sync job on the calling JS thread, as eager ops and onnxruntime-node's run do; the
+// run mutex in execute() keeps it off the cores while an async run holds them. Until
+// 2026-11-25 it went to the executor thread with more than one kernel thread, as async runs
+// do. That hand-off puts three threads (JS, executor, OpenMP worker) on two cores at every run
+// boundary, and runs fell into a mode where the executor and its worker slept and woke each
+// other at every parallel region (per run: 2 voluntary switches of the executor, 3 of the
+// worker, against ~0 when fast; a longer GOMP_SPINCOUNT made it slower, as when both share a
+// vCPU). 3x3 128->128 @28, 2 threads, blocks of 30 runSync calls on fresh sessions after
+// 1-thread blocks (as the benchmark suite runs them): medians 0.52-0.56 ms in 4 of 12 blocks,
+// 0.19-0.28 in the rest (1 thread: 0.36; eager: 0.20-0.23); on this thread 16 of 16 blocks
+// 0.19-0.27. Steady back-to-back runs, 12 alternating 200 ms blocks in one process, median
+// ms, executor / this thread: one conv 0.197 / 0.190, ResNet-18 4.69 / 4.65, MobileNetV2
+// faster in 9 of 12 blocks (both drifted 1.8 <-> 3.3 with the VM's second vCPU).
+void runSyncJob(RunJob& job) { execute(job); }
 
 std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) {
   Napi::Env env = info.Env();
   PlanHandle& h = handleArg(info[0]);
-  // The run's parallel regions happen on the executor thread; an idle pool left on this
-  // thread by eager ops would make libgomp stop spinning in both (core/threading.cc).
-  releaseCallerThreadPool();
+  // Two idle OpenMP pools (this thread's, from eager ops and sync runs, and the executor's,
+  // from async runs) make libgomp stop spinning in both (core/threading.cc): free the one this
+  // run will not use. Async runs use the executor's; sync runs this thread's.
+  if (copyInput) releaseCallerThreadPool();
+  else releaseExecutorThreadPool();
   FloatView x = floatArrayArg(info[1], kOp, "input", h.plan->inputSize);
   auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
@@ -493,12 +489,14 @@ std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) 
 // first waking a pool thread (MobileNetV2, 1 thread, median of 200 runs, 2026-11-25: run()
 // minus runSync() 0.10-0.11 -> 0.08-0.11 ms; the rest is the input copy and two wake-ups on
 // the way back: executor -> pool thread -> JS thread; the pool thread is woken shortly before
-// the run's expected end, awaitExecutorJob). Why not a threadsafe function from the executor
-// to settle the promise:
-// when a worker_thread is terminated with runs queued, Node 20 frees the environment's
-// threadsafe functions while the executor may still call them (an abort, found by
-// test/workers.test.ts); Node keeps an environment alive until its queued AsyncWorkers
-// complete, and this one completes only after its job has run.
+// the run's expected end, awaitExecutorJob). Executing async runs on their libuv thread
+// instead of the executor measured slower (one-layer plan, 1 thread: 30 -> 52 us): the
+// polling executor picks a job up at once, a parked libuv thread must be woken. Why not a
+// threadsafe function from the executor to settle the promise: when a worker_thread is
+// terminated with runs queued, Node 20 frees the environment's threadsafe functions while the
+// executor may still call them (an abort, found by test/workers.test.ts); Node keeps an
+// environment alive until its queued AsyncWorkers complete, and this one completes only after
+// its job has run.
 class RunWorker : public Napi::AsyncWorker {
  public:
   RunWorker(Napi::Env env, std::unique_ptr<RunJob> job)

@@ -29,26 +29,31 @@ void setNumThreads(int n) { threadCount().store(n < 1 ? 1 : n, std::memory_order
 // outnumber the CPUs (gomp_managed_threads > gomp_available_cpus) every barrier wait in every
 // pool spins only 100 times ("throttled", ~2 us here) before sleeping on a futex, instead of
 // GOMP_SPINCOUNT (10000 = ~230 us of PAUSE on this Zen 5). Eager ops on the JS thread (the
-// trace at InferenceSession.create included) and plan runs on the executor thread are two
+// trace at InferenceSession.create included) and async plan runs on the executor thread are two
 // masters: with 2 threads on 2 cores that is 3 managed threads, so plan runs, unlike eager
 // ops, slept and woke at nearly every one of their parallel regions (perf: 2 context switches
 // per region). 2-core dev VM, 2026-11-25, 7x7/s2 stem conv 3->64 @112, 2 threads, executor
 // thread, 1000 runs, machine quiet: throttled median 1.44 ms (1 thread 1.32), spinning 0.70.
-// Releasing the JS thread's idle pool before each run gives plan runs the same waiting policy
-// as eager ops. It also shares eager ops' weakness on an oversubscribed machine: with another
+// Releasing the JS thread's idle pool before each async run (and the executor's before a
+// sync run, which runs on the JS thread: releaseExecutorThreadPool) gives plan runs the same
+// waiting policy as eager ops. It also shares eager ops' weakness on an oversubscribed machine: with another
 // tenant busy on the second core, ResNet-18 at 2 threads took 48 ms spinning vs 18 ms with
 // futex waits (1 thread: 17 ms); GOMP_SPINCOUNT=1000 (~23 us) gave 20.7 ms there. Freeing the
-// pool joins its threads (~0.1 ms) only when the JS thread ran parallel eager ops since.
+// pool joins its threads (~0.1 ms) only when its master ran parallel regions since.
 // CONVNODE_KEEP_CALLER_POOL=1 opts out: with both pools kept, libgomp throttles every wait to
 // ~100 spins, which is the better policy when other processes keep the cores busy (same
 // machine, contended: ResNet-18 2 threads 17.0 ms kept vs 20.6 released, MobileNetV2 7.7 vs
 // 10.0; quiet: 11.8 vs 10.0 and 6.35 vs 2.9-3.2).
-void releaseCallerThreadPool() {
+bool keepIdleThreadPools() {
   static const bool keep = [] {
     const char* v = std::getenv("CONVNODE_KEEP_CALLER_POOL");
     return v != nullptr && std::strcmp(v, "1") == 0;
   }();
-  if (keep) return;
+  return keep;
+}
+
+void releaseCallerThreadPool() {
+  if (keepIdleThreadPools()) return;
 // omp_pause_resource_all is OpenMP 5.0; GCC >= 9 has it while still reporting _OPENMP 201511.
 #if defined(CONVNODE_OPENMP) && \
     (_OPENMP >= 201811 || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9))

@@ -15,9 +15,12 @@ void setNumThreads(int n);
 bool openmpEnabled();
 
 // Frees the calling thread's OpenMP worker pool (no-op when it has none or is inside a parallel
-// region). Called by a thread that hands its parallel work to another master (session runs go
-// to the executor thread), so the process keeps one pool's worth of threads: see threading.cc.
+// region). Called by a thread that hands its parallel work to another master (async session
+// runs go to the executor thread; a sync run frees the executor's pool, through a job on it),
+// so the process keeps one pool's worth of threads: see threading.cc.
 void releaseCallerThreadPool();
+// CONVNODE_KEEP_CALLER_POOL=1: idle pools are kept (releaseCallerThreadPool does nothing).
+bool keepIdleThreadPools();
 
 // Threads worth using for `work` independent items of roughly `costPerItem` flops: small jobs
 // stay on one thread, since waking the pool costs more than it saves.

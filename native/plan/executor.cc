@@ -51,6 +51,9 @@ struct Executor {
   std::deque<std::function<void()>> jobs;
   std::atomic<int> pending{0};  // jobs.size(), readable without the lock while polling
   bool sleeping = false;        // guarded by mutex: notify only a parked executor
+  // Set before every job that may open parallel regions (more than one kernel thread),
+  // cleared by the job that frees the pool (releaseExecutorThreadPool).
+  std::atomic<bool> mayHoldPool{false};
 
   Executor() {
     std::thread([this] { loop(); }).detach();
@@ -79,14 +82,21 @@ struct Executor {
         jobs.pop_front();
         pending.fetch_sub(1, std::memory_order_relaxed);
       }
+      if (numThreads() > 1) mayHoldPool.store(true, std::memory_order_relaxed);
       job();
     }
   }
 };
 
+std::atomic<Executor*> startedExecutor{nullptr};
+
 // Intentionally never destroyed: the thread may still be parked in wait() at process exit.
 Executor& executor() {
-  static Executor* instance = new Executor();
+  static Executor* instance = [] {
+    auto* e = new Executor();
+    startedExecutor.store(e, std::memory_order_release);
+    return e;
+  }();
   return *instance;
 }
 
@@ -128,6 +138,21 @@ void submitToExecutor(std::function<void()> job) {
     wake = e.sleeping;
   }
   if (wake) e.ready.notify_one();
+}
+
+void releaseExecutorThreadPool() {
+  Executor* started = startedExecutor.load(std::memory_order_acquire);
+  if (started == nullptr || keepIdleThreadPools() ||
+      !started->mayHoldPool.load(std::memory_order_relaxed)) return;
+  Executor& e = *started;
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  submitToExecutor([&e, &done] {
+    releaseCallerThreadPool();
+    e.mayHoldPool.store(false, std::memory_order_relaxed);
+    done.set_value();
+  });
+  finished.wait();
 }
 
 }  // namespace convnode

@@ -12,6 +12,11 @@ namespace convnode {
 // Queues `job` to run on the executor thread (started on first use, lives for the process).
 void submitToExecutor(std::function<void()> job);
 
+// Frees the executor thread's idle OpenMP pool (core/threading.cc, releaseCallerThreadPool),
+// waiting for the jobs queued before; a no-op unless a job ran on the executor since the last
+// release. For callers about to run parallel regions on their own thread (runSync).
+void releaseExecutorThreadPool();
+
 // Waits on another thread for `done`, set by a job on the executor once `started` is true and
 // expected (from its plan's last run) to be done at `expectedEnd`: asleep until shortly before
 // then, polling for the rest while a core is left idle by the kernel threads (see executor.cc).

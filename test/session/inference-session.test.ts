@@ -82,6 +82,33 @@ describe('InferenceSession', () => {
     outputs.forEach((out, i) => expectClose(out, net(inputs[i]), `run ${i}`, 1e-4));
   });
 
+  it('alternates async runs, sync runs and eager ops at 2 threads (each switch frees the idle pool of the other thread)', async () => {
+    const net = makeNet(5);
+    const session = await cn.InferenceSession.create(net, { inputShape: [2, 3, 16, 16] });
+    const inputs = Array.from({ length: 3 }, (_, i) => randomTensor([2, 3, 16, 16], 500 + i));
+    const threads = cn.getNumThreads();
+    try {
+      cn.setNumThreads(2);
+      const expected = inputs.map((x) => net(x)); // eager: a pool on this thread
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < inputs.length; i++) {
+          const x = inputs[i];
+          // async (this thread's pool freed), sync (the session thread's pool freed), eager
+          expectClose(await session.run(x), expected[i], `async, round ${round}, input ${i}`, 1e-4);
+          expectClose(session.runSync(x), expected[i], `sync, round ${round}, input ${i}`, 1e-4);
+          expectClose(net(x), expected[i], `eager, round ${round}, input ${i}`, 1e-6);
+          // a sync run queued behind async runs of the same session
+          const pending = [session.run(x), session.run(inputs[(i + 1) % inputs.length])];
+          expectClose(session.runSync(x), expected[i], `sync amid async, round ${round}, input ${i}`, 1e-4);
+          const done = await Promise.all(pending);
+          expectClose(done[1], expected[(i + 1) % inputs.length], `async behind, round ${round}, input ${i}`, 1e-4);
+        }
+      }
+    } finally {
+      cn.setNumThreads(threads);
+    }
+  });
+
   it('serializes a sync run with async runs in flight, at 1 and 2 threads', async () => {
     const net = makeNet(4);
     const session = await cn.InferenceSession.create(net, { inputShape: [2, 3, 16, 16] });
