@@ -3,7 +3,8 @@
  * the same weights, interleaved run by run in one process (a shared machine drifts; interleaving
  * and minima keep the ratio honest). Usage:
  *   npx tsx bench/ab-model.ts resnet18[,resnet50,googlenet] [threads=1] [reps=40] [batch=1]
- * PROFILE=1 also prints each plan step alone (PlanBenchStep, min ms of 20 reps).
+ * PROFILE=1 also prints each plan step alone (PlanBenchStep, min ms of 20 reps). SYNC=1 times
+ * our runSync() (on the JS thread, as ORT's run executes) instead of await run().
  */
 import * as cn from '../lib/index.js';
 import { native } from '../lib/native.js';
@@ -11,6 +12,7 @@ import { native } from '../lib/native.js';
 const ort = await import('onnxruntime-node');
 const [names = 'resnet18', threadsArg = '1', repsArg = '40', batchArg = '1'] = process.argv.slice(2);
 const threads = Number(threadsArg), reps = Number(repsArg), batch = Number(batchArg);
+const sync = Boolean(process.env.SYNC);
 cn.setNumThreads(threads);
 const c = cn as unknown as Record<string, any>;
 for (const name of names.split(',')) {
@@ -36,13 +38,13 @@ for (const name of names.split(',')) {
   const pause = () => new Promise((r) => setTimeout(r, 30));
   for (let r = 0; r < reps; r += 10) {
     await pause();
-    for (let i = 0; i < 10; i++) { const t0 = performance.now(); yU = (await sess.run(x)).data; tU.push(performance.now() - t0); }
+    for (let i = 0; i < 10; i++) { const t0 = performance.now(); yU = (sync ? sess.runSync(x) : await sess.run(x)).data; tU.push(performance.now() - t0); }
     await pause();
     for (let i = 0; i < 10; i++) { const t0 = performance.now(); yO = (await o.run(feeds))[o.outputNames[0]].data as Float32Array; tO.push(performance.now() - t0); }
   }
   const st = (a: number[]) => { const q = [...a].sort((u, v) => u - v); return { min: q[0], med: q[q.length >> 1] }; };
   const u = st(tU), oo = st(tO);
-  console.log(`${name} b${batch} t${threads}: ours min ${u.min.toFixed(2)} med ${u.med.toFixed(2)} | ort min ${oo.min.toFixed(2)} med ${oo.med.toFixed(2)} | ratio min ${(oo.min / u.min).toFixed(2)} med ${(oo.med / u.med).toFixed(2)} | err ${(maxErr / maxAbs).toExponential(1)}`);
+  console.log(`${name} b${batch} t${threads}${sync ? ' runSync' : ''}: ours min ${u.min.toFixed(2)} med ${u.med.toFixed(2)} | ort min ${oo.min.toFixed(2)} med ${oo.med.toFixed(2)} | ratio min ${(oo.min / u.min).toFixed(2)} med ${(oo.med / u.med).toFixed(2)} | err ${(maxErr / maxAbs).toExponential(1)}`);
   if (process.env.PROFILE) {
     const plan = [...(sess as any).compiled.values()][0];
     const lines = native.PlanDescribe(plan.handle);

@@ -16,6 +16,8 @@ export const MODEL_NAMES = ['resnet18', 'resnet50', 'vgg16', 'alexnet', 'googlen
 type AnyFn = (...args: unknown[]) => unknown;
 interface SessionLike {
   run(x: unknown): Promise<unknown>;
+  /** The blocking variant, when the session has one: timed as its own cell (convnode-sync). */
+  runSync?: (x: unknown) => unknown;
   release?: () => unknown;
   dispose?: () => unknown;
 }
@@ -102,6 +104,16 @@ export async function runModels(o: ModelOptions, api: ModelApi = optionalApi()):
           const t = await measure(async () => { out = await session.run(x); }, o.timing);
           reference = tensorData(out) ? Float32Array.from(tensorData(out)!) : null;
           row.cells.convnode = { medianMs: t.medianMs, minMs: t.minMs, runs: t.runs, warm: t.warm };
+          // runSync executes on the JS thread, as onnxruntime-node's run does (inside a
+          // setImmediate); run() above also pays the hand-off to convnode's queue and back.
+          if (typeof session.runSync === 'function') {
+            const runSync = session.runSync.bind(session);
+            let outSync: unknown = null;
+            const ts = await measure(() => { outSync = runSync(x); }, o.timing);
+            row.cells['convnode-sync'] = { medianMs: ts.medianMs, minMs: ts.minMs, runs: ts.runs, warm: ts.warm };
+            const syncData = tensorData(outSync);
+            if (syncData && reference) row.cells['convnode-sync'].relErr = relativeError(syncData, reference);
+          }
           await session.release?.();
           await session.dispose?.();
         } catch (err) {

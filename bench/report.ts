@@ -87,6 +87,7 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
   // The compiled plan and ORT get time columns; ORT is also compared with the plan, the pair
   // that both prepare their weights once.
   const plan = has('convnode-plan');
+  const sync = has('convnode-sync');
   const ort = has('ort');
   const others = peerNames.filter((p) => p !== 'convnode' && p !== 'convnode-plan' && has(p));
   const showModel = s.rows.some((r) => r.model && r.id.includes('/') && s.id !== 'models');
@@ -94,7 +95,8 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
     ...(showModel ? ['model'] : []), s.id === 'models' ? 'model' : 'shape', 'N', 'T',
     'convnode ms', s.rateUnit, ...(s.rateUnit === 'GFLOP/s' ? ['% peak'] : []),
     ...(plan ? ['plan ms'] : []), ...(ort ? ['ORT ms'] : []), ...(plan && ort ? ['ORT vs plan'] : []),
-    ...others.map((p) => `vs ${p}`), 'check',
+    ...others.map((p) => `vs ${p}`), ...(sync ? ['runSync ms'] : []), ...(sync && ort ? ['ORT vs runSync'] : []),
+    'check',
   ];
   const rows = s.rows.map((r) => {
     const ours = r.cells.convnode;
@@ -108,6 +110,8 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
       ...(ort ? [cellMs(r.cells.ort)] : []),
       ...(plan && ort ? [speedup(r.cells.ort, r.cells['convnode-plan'])] : []),
       ...others.map((name) => speedup(r.cells[name], ours)),
+      ...(sync ? [cellMs(r.cells['convnode-sync'])] : []),
+      ...(sync && ort ? [speedup(r.cells.ort, r.cells['convnode-sync'])] : []),
       check(r),
     ];
   });
@@ -116,7 +120,7 @@ export function sectionTable(s: SectionResult, peerNames: readonly string[], pea
 
 const LEGEND = [
   '`vs X` = X\'s median time / convnode\'s (eager op) median time at the same batch and threads: above 1 means convnode is faster.',
-  '`plan` = the same op compiled by cn.InferenceSession (weights prepared once, run with `session.runSync(x)`: onnxruntime-node\'s `run` also executes on the JS thread, inside a setImmediate); `ORT vs plan` = ORT ms / plan ms, the like-for-like pair (both prepare weights once). The whole-model rows time `await session.run(x)`, which adds the hand-off to convnode\'s native queue and back.',
+  '`plan` = the same op compiled by cn.InferenceSession (weights prepared once, run with `session.runSync(x)`: onnxruntime-node\'s `run` also executes on the JS thread, inside a setImmediate); `ORT vs plan` = ORT ms / plan ms, the like-for-like pair (both prepare weights once). The whole-model rows time `await session.run(x)` (`convnode ms`, `vs ort`), which runs off the event loop and adds the hand-off to convnode\'s native queue and back, and `session.runSync(x)` (`runSync ms`, `ORT vs runSync`), which like ORT\'s run executes on the JS thread.',
   'Single-threaded peers (tfjs-cpu, tfjs-wasm, naive, convnetjs) appear in the 1-thread rows only.',
   '`~` = estimated: the naive reference and convnetjs are timed on a slice of the case (one image, fewer output channels or rows) and scaled linearly.',
   '`*` = one cold run only (the first run exceeded the time budget).',

@@ -22,7 +22,10 @@ const api: ModelApi = {
       const model = m as TinyModel;
       const w = cn.tensor(model.w, [2, 3, 3, 3]);
       const b = cn.tensor(model.b, [2]);
-      return { run: async (x: unknown) => cn.conv2d(x as cn.Tensor, w, b, { padding: 1 }) };
+      return {
+        run: async (x: unknown) => cn.conv2d(x as cn.Tensor, w, b, { padding: 1 }),
+        runSync: (x: unknown) => cn.conv2d(x as cn.Tensor, w, b, { padding: 1 }),
+      };
     },
   },
   exportOnnx: (m: unknown, o: unknown) => {
@@ -47,6 +50,8 @@ describe('bench models section', () => {
     ]);
     for (const r of rows) {
       expect(r.cells.convnode.error).toBeUndefined();
+      expect(r.cells['convnode-sync'].runs).toBeGreaterThan(0);
+      expect(r.cells['convnode-sync'].relErr).toBe(0); // the same conv, so the same result
       expect(r.cells.ort.error).toBeUndefined();
       expect(r.cells.ort.relErr).toBeLessThan(1e-4);
       expect(r.work).toBe(2 * macsPerImage * r.batch);
@@ -58,6 +63,6 @@ describe('bench models section', () => {
       .toEqual(['Skipped: cn.models and cn.InferenceSession not in this build.']);
     const noExport = await runModels({ threads: [1], batches: [1], timing: fast, names: ['tiny'] }, { ...api, exportOnnx: undefined });
     expect(noExport.notes[0]).toMatch(/ORT column empty: no ONNX exporter/);
-    expect(Object.keys(noExport.rows[0].cells)).toEqual(['convnode']);
+    expect(Object.keys(noExport.rows[0].cells)).toEqual(['convnode', 'convnode-sync']);
   });
 });

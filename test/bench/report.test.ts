@@ -36,6 +36,21 @@ describe('bench report', () => {
     expect(md).toContain('| m | a | 1 | 4 | 5.00* | 400.0 | 100.0% | 2.00 | 0.40x | MISMATCH 5.0e-1 |');
   });
 
+  it('gives whole-model rows runSync columns next to run(): its time and ORT / runSync', () => {
+    const r = result();
+    r.sections = [{
+      id: 'models', title: 'Whole models', rateUnit: 'GFLOP/s', notes: [],
+      rows: [{ id: 'model/x', label: 'x', model: 'x', batch: 1, threads: 1, work: 2e9, cells: {
+        convnode: { medianMs: 10, minMs: 9, runs: 3, warm: true },
+        'convnode-sync': { medianMs: 8, minMs: 8, runs: 3, warm: true, relErr: 0 },
+        ort: { medianMs: 12, minMs: 12, runs: 3, warm: true, relErr: 1e-6 },
+      } }],
+    }];
+    const md = renderMarkdown(r);
+    expect(md).toContain('| model | N | T | convnode ms | GFLOP/s | % peak | ORT ms | vs ort | runSync ms | ORT vs runSync | check |');
+    expect(md).toContain('| x | 1 | 1 | 10.0 | 200.0 | 100.0% | 12.0 | 1.20x | 8.00 | 1.50x | ok |');
+  });
+
   it.each([
     { ms: 1234.5, text: '1235' }, { ms: 12.345, text: '12.3' }, { ms: 1.2345, text: '1.23' }, { ms: 0.12345, text: '0.123' }, { ms: NaN, text: '-' },
   ])('fmtMs($ms) = $text', ({ ms, text }) => {
