@@ -125,7 +125,8 @@ export interface NativeAddon {
   // Compiled plans (native/binding/session.cc); the description is built by lib/session/compile.ts.
   PlanCreate(desc: object): PlanHandle;
   PlanRun(handle: PlanHandle, input: Float32Array): Promise<Float32Array>;
-  PlanRunSync(handle: PlanHandle, input: Float32Array): Float32Array;
+  /** onMainThread: the caller is the process's main JS thread (the run executes on it). */
+  PlanRunSync(handle: PlanHandle, input: Float32Array, onMainThread: boolean): Float32Array;
   PlanInfo(handle: PlanHandle): { arenaBytes: number; convAlgorithms: string[]; steps: number };
   /** Profiling only: one step run `reps` times alone; ms per rep. */
   PlanBenchStep(handle: PlanHandle, index: number, reps: number, onExecutor: boolean): Float64Array;

@@ -34,6 +34,28 @@ describe('worker_threads', () => {
 });
 
 describe('InferenceSession in a worker_thread', () => {
+  it('runs sync and async runs from 3 workers at once at 2 threads, each with its own correct result', async () => {
+    const script = path.join(import.meta.dirname, 'fixtures', 'scripts', 'worker-session-sync.mjs');
+    const jobs = [0, 1, 2].map((i) => {
+      const x = randomTensor([1, 4, 20, 20], 300 + i);
+      const w = randomTensor([8, 4, 3, 3], 310 + i, 0.5);
+      const w2 = randomTensor([8, 8, 3, 3], 320 + i, 0.3);
+      const worker = new Worker(script, { workerData: { x: x.data, w: w.data, w2: w2.data, rounds: 20 } });
+      const result = new Promise<{ out: Float32Array; shape: number[] }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      return { x, w, w2, result, worker };
+    });
+    for (const job of jobs) {
+      const { out, shape } = await job.result;
+      const r = cn.reference;
+      const conv = (x: cn.Tensor, w: cn.Tensor) => r.relu(r.conv2d(x, w, null, { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 }));
+      expectClose(cn.tensor(out, shape), conv(conv(job.x, job.w), job.w2), 'worker sync run', 1e-4);
+      await job.worker.terminate();
+    }
+  });
+
   it('survives the worker being terminated while runs are queued and in flight', async () => {
     const script = path.join(import.meta.dirname, 'fixtures', 'scripts', 'worker-session-run.mjs');
     for (let round = 0; round < 3; round++) {

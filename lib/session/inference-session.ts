@@ -3,6 +3,7 @@
  * layers, transformed; batch norm folded; ReLU fused; activation buffers reused) and run off
  * the event loop on convnode's single native queue. The API follows onnxruntime-node.
  */
+import { isMainThread } from 'node:worker_threads';
 import { describeValue, formatShape, rangeError, typeError } from '../errors.js';
 import { native, type PlanHandle } from '../native.js';
 import { Tensor, checkTensor, resolveShape } from '../tensor.js';
@@ -191,7 +192,7 @@ export class InferenceSession {
   runSync(feeds: Tensor | Record<string, Tensor>): Tensor | Record<string, Tensor> {
     const x = this.resolveInput('InferenceSession.runSync', feeds);
     const plan = this.planFor(x.shape);
-    const out = Tensor.fromNative(native.PlanRunSync(plan.handle, x.data), plan.outputShape);
+    const out = Tensor.fromNative(native.PlanRunSync(plan.handle, x.data, isMainThread), plan.outputShape);
     return feeds instanceof Tensor ? out : { [this.outputNames[0]]: out };
   }
 

@@ -1,6 +1,7 @@
 // PlanCreate(desc) -> handle; PlanRun(handle, input) -> Promise<Float32Array> (on the executor
-// thread, awaited from a libuv pool thread); PlanRunSync(handle, input) -> Float32Array (on
-// the calling thread, once no other run holds the cores).
+// thread, awaited from a libuv pool thread); PlanRunSync(handle, input, onMainThread) ->
+// Float32Array (on the calling main thread, once no other run holds the cores; from a worker
+// thread through the executor: runSyncJob).
 //
 // desc: { arenaFloats, inputOffset, inputSize, outputOffset, outputSize,
 //         constants: [{ offset, data: Float32Array }],
@@ -443,29 +444,49 @@ void execute(RunJob& job) {
   }
 }
 
-// Runs a sync job on the calling JS thread, as eager ops and onnxruntime-node's run do; the
-// run mutex in execute() keeps it off the cores while an async run holds them. Until
-// 2026-11-25 it went to the executor thread with more than one kernel thread, as async runs
-// do. That hand-off puts three threads (JS, executor, OpenMP worker) on two cores at every run
-// boundary, and runs fell into a mode where the executor and its worker slept and woke each
-// other at every parallel region (per run: 2 voluntary switches of the executor, 3 of the
-// worker, against ~0 when fast; a longer GOMP_SPINCOUNT made it slower, as when both share a
-// vCPU). 3x3 128->128 @28, 2 threads, blocks of 30 runSync calls on fresh sessions after
-// 1-thread blocks (as the benchmark suite runs them): medians 0.52-0.56 ms in 4 of 12 blocks,
-// 0.19-0.28 in the rest (1 thread: 0.36; eager: 0.20-0.23); on this thread 16 of 16 blocks
-// 0.19-0.27. Steady back-to-back runs, 12 alternating 200 ms blocks in one process, median
-// ms, executor / this thread: one conv 0.197 / 0.190, ResNet-18 4.69 / 4.65, MobileNetV2
-// faster in 9 of 12 blocks (both drifted 1.8 <-> 3.3 with the VM's second vCPU).
-void runSyncJob(RunJob& job) { execute(job); }
+// Where a sync run executes. On the main JS thread: there, as eager ops and onnxruntime-node's
+// run do; the run mutex in execute() keeps it off the cores while an async run holds them.
+// Until 2026-11-25 it went to the executor thread with more than one kernel thread, as async
+// runs do. That hand-off puts three threads (JS, executor, OpenMP worker) on two cores at
+// every run boundary, and runs fell into a mode where the executor and its worker slept and
+// woke each other at every parallel region (per run: 2 voluntary switches of the executor, 3
+// of the worker, against ~0 when fast; a longer GOMP_SPINCOUNT made it slower, as when both
+// share a vCPU). 3x3 128->128 @28, 2 threads, blocks of 30 runSync calls on fresh sessions
+// after 1-thread blocks (as the benchmark suite runs them): medians 0.52-0.56 ms in 4 of 12
+// blocks, 0.19-0.28 in the rest (1 thread: 0.36; eager: 0.20-0.23); on this thread 16 of 16
+// blocks 0.19-0.27. Steady back-to-back runs, 12 alternating 200 ms blocks in one process,
+// median ms, executor / this thread: one conv 0.197 / 0.190, ResNet-18 4.69 / 4.65,
+// MobileNetV2 faster in 9 of 12 blocks (both drifted 1.8 <-> 3.3 with the VM's second vCPU).
+// From worker_threads with more than one kernel thread it still goes to the executor: each
+// worker running its own parallel regions would be one more OpenMP master with its own pool,
+// and with more pooled threads than cores libgomp throttles every wait in every pool. Two
+// workers, each calling runSync on its own session (two 3x3 64->64 @28 convs, 2 threads, 2 s):
+// 8187-8283 runs in all through the executor, 4260-4550 with each worker its own master.
+bool syncRunsHere(bool onMainThread) { return onMainThread || numThreads() == 1; }
 
-std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput) {
+void runSyncJob(RunJob& job, bool here) {
+  if (here) {
+    execute(job);
+    return;
+  }
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  submitToExecutor([&job, &done] {
+    execute(job);
+    done.set_value();
+  });
+  finished.wait();
+}
+
+// copyInput: an async run (the caller may reuse its input at once). runsHere: the run
+// executes on this thread (runSyncJob), not on the executor.
+std::unique_ptr<RunJob> prepare(const Napi::CallbackInfo& info, bool copyInput, bool runsHere) {
   Napi::Env env = info.Env();
   PlanHandle& h = handleArg(info[0]);
-  // Two idle OpenMP pools (this thread's, from eager ops and sync runs, and the executor's,
-  // from async runs) make libgomp stop spinning in both (core/threading.cc): free the one this
-  // run will not use. Async runs use the executor's; sync runs this thread's.
-  if (copyInput) releaseCallerThreadPool();
-  else releaseExecutorThreadPool();
+  // Two idle OpenMP pools (this thread's, from eager ops and sync runs, and the executor's)
+  // make libgomp stop spinning in both (core/threading.cc): free the one this run will not use.
+  if (runsHere) releaseExecutorThreadPool();
+  else releaseCallerThreadPool();
   FloatView x = floatArrayArg(info[1], kOp, "input", h.plan->inputSize);
   auto job = std::make_unique<RunJob>();
   job->plan = h.plan;
@@ -539,7 +560,7 @@ class RunWorker : public Napi::AsyncWorker {
 };
 
 Napi::Value PlanRun(const Napi::CallbackInfo& info) {
-  auto* worker = new RunWorker(info.Env(), prepare(info, true));
+  auto* worker = new RunWorker(info.Env(), prepare(info, true, false));
   Napi::Promise promise = worker->Promise();
   worker->Start();
   worker->Queue();  // deleted by node-addon-api after OnOK / OnError, so after the job ran
@@ -548,8 +569,10 @@ Napi::Value PlanRun(const Napi::CallbackInfo& info) {
 
 Napi::Value PlanRunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::unique_ptr<RunJob> job = prepare(info, false);
-  runSyncJob(*job);
+  // info[2]: whether the caller is the process's main JS thread (absent: true).
+  const bool here = syncRunsHere(info.Length() < 3 || info[2].ToBoolean());
+  std::unique_ptr<RunJob> job = prepare(info, false, here);
+  runSyncJob(*job, here);
   if (!job->error.empty()) throw Napi::Error::New(env, std::string(kOp) + ": run failed: " + job->error);
   return job->outputRef.Value();
 }
