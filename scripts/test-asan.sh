@@ -5,13 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-npx cmake-js compile --out build-asan --config RelWithDebInfo \
-  --CDCMAKE_BUILD_TYPE=RelWithDebInfo \
-  "--CDCMAKE_CXX_FLAGS=$flags" "--CDCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined"
+# configure, then build: `cmake-js compile` skips configuring an existing build-asan/, so a
+# changed option would not reach its cache.
+npx cmake-js configure --out build-asan --config RelWithDebInfo \
+  --CDCMAKE_BUILD_TYPE=RelWithDebInfo --CDCONVNODE_SANITIZE=address,undefined
+npx cmake-js build --out build-asan --config RelWithDebInfo
 
 addon="$PWD/build-asan/RelWithDebInfo/convnode.node"
 [ -f "$addon" ] || addon="$PWD/build-asan/Release/convnode.node"
+# An uninstrumented build would pass every test and prove nothing: insist on ASan's checks.
+if ! nm -D "$addon" | grep "__asan_report_load" >/dev/null; then  # not -q: under pipefail, nm would die of SIGPIPE
+  echo "test:asan: $addon has no AddressSanitizer instrumentation" >&2
+  exit 1
+fi
 asan_rt="$(${CXX:-g++} -print-file-name=libasan.so)"
 ubsan_rt="$(${CXX:-g++} -print-file-name=libubsan.so)"
 
@@ -20,6 +26,6 @@ if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(test/ops test/kernels test
 # detect_leaks=0: node and V8 keep allocations alive at exit by design.
 CONVNODE_ADDON_PATH="$addon" \
 LD_PRELOAD="$asan_rt $ubsan_rt" \
-ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1" \
-UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1${ASAN_EXTRA:+:$ASAN_EXTRA}" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_EXTRA:+:$UBSAN_EXTRA}" \
   npx vitest run "${targets[@]}"
