@@ -14,7 +14,10 @@ let tarball: string;
 let project: string;
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The installed package must find its addon by itself: no CONVNODE_ADDON_PATH override (which
+  // npm run test:asan sets for the rest of the suite).
+  const { CONVNODE_ADDON_PATH: _override, ...inherited } = process.env;
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const CONV_SCRIPT = `
