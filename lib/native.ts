@@ -67,6 +67,10 @@ export interface NativeAddon {
   CpuInfo(): NativeCpuInfo;
   SetNumThreads(n: number): void;
   GetNumThreads(): number;
+  /** The CPU each member of an OpenMP team of n threads on the calling thread runs on (-1: unknown). */
+  TeamCpus(n: number): number[];
+  /** Moves members of a team of n threads that share a CPU onto free ones; returns how many moved. */
+  SpreadTeam(n: number): number;
   Conv2d(x: Float32Array, w: Float32Array, b: Float32Array | null, p: ConvParams): Float32Array;
   /**
    * Prepares weights once for p.algo ('winograd': U = G g G^T; 'im2col' / 'gemm1x1': SGEMM panel

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as cn from '../lib/index.js';
+import { native } from '../lib/native.js';
 import { expectClose, randomTensor } from './helpers.js';
 
 describe('cpuInfo', () => {
@@ -48,5 +50,42 @@ describe('threads', () => {
     } finally {
       cn.setNumThreads(initial);
     }
+  });
+});
+
+describe('thread team placement', () => {
+  // The process's CPUs: taskset is util-linux (essential on Debian); skip where it is missing.
+  const cpus = (() => {
+    if (process.platform !== 'linux') return [];
+    try {
+      const list = execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' }).split(':')[1].trim();
+      return list.split(',').flatMap((r) => {
+        const [a, b = a] = r.split('-').map(Number);
+        return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+      });
+    } catch {
+      return [];
+    }
+  })();
+
+  it.skipIf(cpus.length < 2 || !cn.cpuInfo().openmp)('moves a team thread off a CPU it shares with another (native/core/threading.cc)', () => {
+    const script = path.join(import.meta.dirname, 'fixtures', 'scripts', 'spread-team.mjs');
+    const [a, b] = cpus;
+    const out = JSON.parse(execFileSync('taskset', ['-c', String(a), process.execPath, script, `${a},${b}`, String(b)], { encoding: 'utf8' })) as { pinned: number[]; moved: number; masks: string[]; maxDiff: number };
+    expect(out.pinned).toEqual([a, a]); // started on one CPU, the team shares it
+    expect(out.moved).toBe(1); // the worker moved to the other
+    expect(out.masks).toEqual([b === a + 1 ? `${a}-${b}` : `${a},${b}`]); // every mask restored (the kernel's list format)
+    expect(out.maxDiff).toBeLessThan(1e-4);
+  });
+
+  it('teamCpus reports one CPU per team member and rejects a bad count', () => {
+    const n = Math.min(2, cn.cpuInfo().cores);
+    const team = native.TeamCpus(n);
+    expect(team).toHaveLength(n);
+    if (process.platform === 'linux') for (const c of team) expect(c).toBeGreaterThanOrEqual(0);
+    expect(() => native.TeamCpus(0)).toThrow(/teamCpus: threads: expected an integer >= 1, got 0/);
+    expect(() => native.TeamCpus(65)).toThrow(/teamCpus: threads: expected an integer in \[1, 64\], got 65/);
+    expect(() => native.SpreadTeam(1.5)).toThrow(/spreadTeam: threads/);
+    expect(native.SpreadTeam(1)).toBe(0); // one thread: nothing to spread
   });
 });

@@ -1,4 +1,4 @@
-// CpuInfo, thread count.
+// CpuInfo, thread count, the CPUs of a thread team.
 #include <napi.h>
 
 #include "binding/args.h"
@@ -49,12 +49,36 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), numThreads());
 }
 
+// TeamCpus(n) -> number[]: the CPU of each member of an OpenMP team of n threads on this
+// thread's pool (diagnostics and the team-spreading test; -1 where unknown).
+Napi::Value TeamCpus(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t n = intArg(info[0], "teamCpus", "threads", 1);
+  if (n > kMaxTeamCpus) throwRangeError(env, "teamCpus", "threads", "an integer in [1, " + std::to_string(kMaxTeamCpus) + "]", std::to_string(n));
+  int cpu[kMaxTeamCpus];
+  teamCpus(static_cast<int>(n), cpu);
+  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), cpu[i]);
+  return out;
+}
+
+// SpreadTeam(n) -> number: spreadTeamAcrossCpus on this thread's pool, the threads it moved
+// (the team-spreading test).
+Napi::Value SpreadTeam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t n = intArg(info[0], "spreadTeam", "threads", 1);
+  if (n > kMaxTeamCpus) throwRangeError(env, "spreadTeam", "threads", "an integer in [1, " + std::to_string(kMaxTeamCpus) + "]", std::to_string(n));
+  return Napi::Number::New(env, spreadTeamAcrossCpus(static_cast<int>(n)));
+}
+
 }  // namespace
 
 void registerSystem(Napi::Env env, Napi::Object exports) {
   exports.Set("CpuInfo", Napi::Function::New(env, CpuInfo, "CpuInfo"));
   exports.Set("SetNumThreads", Napi::Function::New(env, SetNumThreads, "SetNumThreads"));
   exports.Set("GetNumThreads", Napi::Function::New(env, GetNumThreads, "GetNumThreads"));
+  exports.Set("TeamCpus", Napi::Function::New(env, TeamCpus, "TeamCpus"));
+  exports.Set("SpreadTeam", Napi::Function::New(env, SpreadTeam, "SpreadTeam"));
 }
 
 }  // namespace convnode

@@ -4,6 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "core/cpu_features.h"
 
 namespace convnode {
@@ -58,6 +62,69 @@ void releaseCallerThreadPool() {
 #if defined(CONVNODE_OPENMP) && \
     (_OPENMP >= 201811 || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9))
   if (!omp_in_parallel()) omp_pause_resource_all(omp_pause_soft);
+#endif
+}
+
+// Why: with as many kernel threads as cores, Linux sometimes leaves the OpenMP master and its
+// worker on one CPU. A thread is placed where it is created or woken, and when the other CPU
+// is busy at that instant (the session thread's poll window, a libuv waiter, another process),
+// both land on one CPU; from then on each sleeps at every barrier (~23 us of spinning, then a
+// futex) while the other runs, each wake-up puts the sleeper back beside its waker, and the
+// load balancer does not move threads that ran within the last 0.5 ms. MobileNetV2, batch 1,
+// 2 threads, 2-core dev VM, blocks of 12 runs on fresh sessions (2026-11-25): ~1 block in 10
+// ran at 4-6 ms instead of 1.8 (1 thread: 3.2), master and worker reporting the same CPU
+// after every run until it cleared by itself; 30-60 voluntary context switches per run
+// instead of ~0.5. The check costs one parallel region of sched_getcpu calls per run; a
+// thread found sharing moves itself by narrowing its affinity to a free CPU (the kernel
+// migrates it at once) and restoring its mask.
+void teamCpus(int threads, int* cpu) {
+  for (int i = 0; i < threads; ++i) cpu[i] = -1;  // a team may come out smaller
+#if defined(CONVNODE_OPENMP) && defined(__linux__)
+#pragma omp parallel num_threads(threads)
+  { cpu[omp_get_thread_num()] = sched_getcpu(); }
+#elif defined(__linux__)
+  cpu[0] = sched_getcpu();
+#endif
+}
+
+int spreadTeamAcrossCpus(int threads) {
+#if defined(CONVNODE_OPENMP) && defined(__linux__)
+  if (threads < 2 || threads > kMaxTeamCpus || omp_in_parallel()) return 0;
+  int cpu[kMaxTeamCpus];
+  teamCpus(threads, cpu);
+  bool shared = false;
+  for (int i = 1; i < threads && !shared; ++i)
+    for (int j = 0; j < i; ++j)
+      if (cpu[i] >= 0 && cpu[i] == cpu[j]) shared = true;
+  if (!shared) return 0;
+  std::atomic<int> moved{0};
+#pragma omp parallel num_threads(threads)
+  {
+    const int me = omp_get_thread_num();
+    bool mine = false;  // an earlier member sits on my CPU: I move
+    for (int j = 0; j < me; ++j) mine = mine || (cpu[me] >= 0 && cpu[me] == cpu[j]);
+    cpu_set_t allowed;
+    if (mine && sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+      for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (!CPU_ISSET(c, &allowed)) continue;
+        bool used = false;
+        for (int j = 0; j < threads; ++j) used = used || cpu[j] == c;
+        if (used) continue;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(c, &one);
+        if (sched_setaffinity(0, sizeof(one), &one) == 0) {
+          sched_setaffinity(0, sizeof(allowed), &allowed);
+          moved.fetch_add(1, std::memory_order_relaxed);
+        }
+        break;
+      }
+    }
+  }
+  return moved.load();
+#else
+  (void)threads;
+  return 0;
 #endif
 }
 

@@ -22,6 +22,16 @@ void releaseCallerThreadPool();
 // CONVNODE_KEEP_CALLER_POOL=1: idle pools are kept (releaseCallerThreadPool does nothing).
 bool keepIdleThreadPools();
 
+// Moves OpenMP team threads that share a CPU with another member of the team onto CPUs the
+// team leaves free (Linux; a no-op elsewhere and with one thread); returns how many moved.
+// Called at the start of every plan run: see threading.cc for the scheduler behaviour it works
+// around.
+int spreadTeamAcrossCpus(int threads);
+// The CPU each member of an OpenMP team of `threads` (<= kMaxTeamCpus) runs on, -1 where unknown
+// (not Linux, or a smaller team), from a parallel region on the calling thread's pool.
+constexpr int kMaxTeamCpus = 64;
+void teamCpus(int threads, int* cpu);
+
 // Threads worth using for `work` independent items of roughly `costPerItem` flops: small jobs
 // stay on one thread, since waking the pool costs more than it saves.
 inline int threadsFor(int64_t work, int64_t costPerItem = 1) {

@@ -290,6 +290,7 @@ void runPlan(Plan& plan, const float* input, float* output) {
   a.output = output;
   a.outputBegin = plan.outputOffset;
   a.outputEnd = plan.outputOffset + plan.outputSize;
+  spreadTeamAcrossCpus(numThreads());
   const int64_t every = profileEvery();
   if (every == 0) {
     for (PlanStep& s : plan.steps) runStep(s, a, plan.isa, plan.scratch.get());
