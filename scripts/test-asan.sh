@@ -24,8 +24,9 @@ ubsan_rt="$(${CXX:-g++} -print-file-name=libubsan.so)"
 npm run build:ts >/dev/null
 # Default: the whole suite (~3 minutes on the 2-core dev VM).
 targets=("$@")
-# detect_leaks=0: node and V8 keep allocations alive at exit by design.
-CONVNODE_ADDON_PATH="$addon" \
+# detect_leaks=0: node and V8 keep allocations alive at exit by design. CONVNODE_SANITIZED=1 lets
+# timing tests (event-loop lag) step aside: sanitized kernels are several times slower.
+CONVNODE_ADDON_PATH="$addon" CONVNODE_SANITIZED=1 \
 LD_PRELOAD="$asan_rt $ubsan_rt" \
 ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1${ASAN_EXTRA:+:$ASAN_EXTRA}" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_EXTRA:+:$UBSAN_EXTRA}" \

@@ -180,7 +180,9 @@ describe('InferenceSession', () => {
   });
 
   // retry: on a loaded 2-core machine other test files share the cores; one clean run suffices.
-  it('keeps the event loop free during a long run (setInterval lag < 20 ms)', { retry: 2 }, async () => {
+  // Not under npm run test:asan (CONVNODE_SANITIZED): instrumented kernels on both cores, with
+  // another test file beside them, starve the JS thread for 20-30 ms whatever the session does.
+  it.skipIf(process.env.CONVNODE_SANITIZED === '1')('keeps the event loop free during a long run (setInterval lag < 20 ms)', { retry: 2 }, async () => {
     const w = randomTensor([64, 64, 3, 3], 8, 0.05);
     // ~120 ms on 1 thread with the F(4x4) Winograd kernels of 2026-11-25 (24 layers took 60 ms,
     // too close to the 50 ms floor below).
