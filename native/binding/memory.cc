@@ -13,6 +13,11 @@
 #include "binding/instance.h"
 #include "core/aligned_buffer.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace convnode {
 
 namespace {
@@ -106,9 +111,50 @@ Napi::Value DataAddressMod64(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>((base + arr.ByteOffset()) % 64));
 }
 
+#if defined(__linux__)
+// One guarded mapping: the floats end exactly where an inaccessible page begins.
+struct GuardedMapping {
+  void* base;
+  size_t bytes;
+};
+
+// GuardedFloat32Array(n) -> Float32Array of n floats whose last element is the last accessible
+// word before a PROT_NONE page, so that a kernel reading past the end of an input faults at
+// once instead of reading a neighbour's bytes (test/kernels/guard-pages.test.ts). Linux only;
+// the view starts 4-byte aligned (64-byte aligned when n is a multiple of 16).
+Napi::Value GuardedFloat32Array(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t n = intArg(info[0], "guardedFloat32Array", "n", 1);
+  if (n > (int64_t(1) << 28)) throwRangeError(env, "guardedFloat32Array", "n", "at most 2^28 floats", std::to_string(n));
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t dataBytes = static_cast<size_t>(n) * sizeof(float);
+  const size_t dataPages = (dataBytes + page - 1) / page;
+  const size_t bytes = (dataPages + 1) * page;
+  void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throwRangeError(env, "guardedFloat32Array", "n", "a mappable size", "mmap failed");
+  char* guard = static_cast<char*>(base) + dataPages * page;
+  if (mprotect(guard, page, PROT_NONE) != 0) {
+    munmap(base, bytes);
+    throwRangeError(env, "guardedFloat32Array", "n", "a protectable mapping", "mprotect failed");
+  }
+  auto* mapping = new GuardedMapping{base, bytes};
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      env, guard - dataBytes, dataBytes,
+      [](Napi::Env, void*, GuardedMapping* m) {
+        munmap(m->base, m->bytes);
+        delete m;
+      },
+      mapping);
+  return Napi::Float32Array::New(env, static_cast<size_t>(n), buffer, 0);
+}
+#endif
+
 }  // namespace
 
 void registerMemory(Napi::Env env, Napi::Object exports) {
+#if defined(__linux__)
+  exports.Set("GuardedFloat32Array", Napi::Function::New(env, GuardedFloat32Array, "GuardedFloat32Array"));
+#endif
   exports.Set("Release", Napi::Function::New(env, Release, "Release"));
   exports.Set("Memory", Napi::Function::New(env, Memory, "Memory"));
   exports.Set("DataAddressMod64", Napi::Function::New(env, DataAddressMod64, "DataAddressMod64"));
