@@ -64,8 +64,8 @@ export interface NativeAddon {
   Release(buffer: ArrayBuffer): boolean;
   Memory(): { outputsAllocated: number; outputBytesAllocated: number };
   DataAddressMod64(array: ArrayBufferView): number;
-  /** Linux, tests: n floats ending right before an inaccessible page (reads past the end fault). */
-  GuardedFloat32Array?(n: number): Float32Array;
+  /** Linux, tests: n floats ending right before an inaccessible page (before: starting right after one). */
+  GuardedFloat32Array?(n: number, before?: boolean): Float32Array;
   CpuInfo(): NativeCpuInfo;
   SetNumThreads(n: number): void;
   GetNumThreads(): number;

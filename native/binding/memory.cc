@@ -118,13 +118,16 @@ struct GuardedMapping {
   size_t bytes;
 };
 
-// GuardedFloat32Array(n) -> Float32Array of n floats whose last element is the last accessible
-// word before a PROT_NONE page, so that a kernel reading past the end of an input faults at
+// GuardedFloat32Array(n, before = false) -> Float32Array of n floats whose last element is the
+// last accessible word before a PROT_NONE page (before: whose first element is the first word
+// after one), so that a kernel reading past the end (before the start) of an input faults at
 // once instead of reading a neighbour's bytes (test/kernels/guard-pages.test.ts). Linux only;
-// the view starts 4-byte aligned (64-byte aligned when n is a multiple of 16).
+// guarded at the end, the view starts 4-byte aligned (64-byte aligned when n is a multiple of
+// 16); at the start, page-aligned.
 Napi::Value GuardedFloat32Array(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t n = intArg(info[0], "guardedFloat32Array", "n", 1);
+  const bool before = info.Length() > 1 && info[1].ToBoolean();
   if (n > (int64_t(1) << 28)) throwRangeError(env, "guardedFloat32Array", "n", "at most 2^28 floats", std::to_string(n));
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   const size_t dataBytes = static_cast<size_t>(n) * sizeof(float);
@@ -132,14 +135,14 @@ Napi::Value GuardedFloat32Array(const Napi::CallbackInfo& info) {
   const size_t bytes = (dataPages + 1) * page;
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) throwRangeError(env, "guardedFloat32Array", "n", "a mappable size", "mmap failed");
-  char* guard = static_cast<char*>(base) + dataPages * page;
+  char* guard = static_cast<char*>(base) + (before ? 0 : dataPages * page);
   if (mprotect(guard, page, PROT_NONE) != 0) {
     munmap(base, bytes);
     throwRangeError(env, "guardedFloat32Array", "n", "a protectable mapping", "mprotect failed");
   }
   auto* mapping = new GuardedMapping{base, bytes};
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
-      env, guard - dataBytes, dataBytes,
+      env, before ? guard + page : guard - dataBytes, dataBytes,
       [](Napi::Env, void*, GuardedMapping* m) {
         munmap(m->base, m->bytes);
         delete m;
