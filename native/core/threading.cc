@@ -40,10 +40,11 @@ void setNumThreads(int n) { threadCount().store(n < 1 ? 1 : n, std::memory_order
 // thread, 1000 runs, machine quiet: throttled median 1.44 ms (1 thread 1.32), spinning 0.70.
 // Releasing the JS thread's idle pool before each async run (and the executor's before a
 // sync run, which runs on the JS thread: releaseExecutorThreadPool) gives plan runs the same
-// waiting policy as eager ops. It also shares eager ops' weakness on an oversubscribed machine: with another
-// tenant busy on the second core, ResNet-18 at 2 threads took 48 ms spinning vs 18 ms with
-// futex waits (1 thread: 17 ms); GOMP_SPINCOUNT=1000 (~23 us) gave 20.7 ms there. Freeing the
-// pool joins its threads (~0.1 ms) only when its master ran parallel regions since.
+// waiting policy as eager ops. It also shares eager ops' weakness on an oversubscribed
+// machine: with another tenant busy on the second core, ResNet-18 at 2 threads took 48 ms
+// spinning vs 18 ms with futex waits (1 thread: 17 ms); GOMP_SPINCOUNT=1000 (~23 us) gave
+// 20.7 ms there. Freeing the pool joins its threads (~0.1 ms) only when its master ran
+// parallel regions since.
 // CONVNODE_KEEP_CALLER_POOL=1 opts out: with both pools kept, libgomp throttles every wait to
 // ~100 spins, which is the better policy when other processes keep the cores busy (same
 // machine, contended: ResNet-18 2 threads 17.0 ms kept vs 20.6 released, MobileNetV2 7.7 vs
@@ -97,27 +98,36 @@ int spreadTeamAcrossCpus(int threads) {
     for (int j = 0; j < i; ++j)
       if (cpu[i] >= 0 && cpu[i] == cpu[j]) shared = true;
   if (!shared) return 0;
+  // Targets, planned here so that two movers never pick the same CPU: each member sitting on an
+  // earlier member's CPU gets the next allowed CPU no member uses (none left: it stays).
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return 0;
+  int target[kMaxTeamCpus];
+  int next = 0;
+  for (int i = 0; i < threads; ++i) {
+    target[i] = -1;
+    bool sharing = false;
+    for (int j = 0; j < i; ++j) sharing = sharing || (cpu[i] >= 0 && cpu[i] == cpu[j]);
+    if (!sharing) continue;
+    for (; next < CPU_SETSIZE && target[i] < 0; ++next) {
+      bool used = false;
+      for (int j = 0; j < threads; ++j) used = used || cpu[j] == next;
+      if (CPU_ISSET(next, &allowed) && !used) target[i] = next;
+    }
+  }
   std::atomic<int> moved{0};
 #pragma omp parallel num_threads(threads)
   {
     const int me = omp_get_thread_num();
-    bool mine = false;  // an earlier member sits on my CPU: I move
-    for (int j = 0; j < me; ++j) mine = mine || (cpu[me] >= 0 && cpu[me] == cpu[j]);
-    cpu_set_t allowed;
-    if (mine && sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
-      for (int c = 0; c < CPU_SETSIZE; ++c) {
-        if (!CPU_ISSET(c, &allowed)) continue;
-        bool used = false;
-        for (int j = 0; j < threads; ++j) used = used || cpu[j] == c;
-        if (used) continue;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(c, &one);
-        if (sched_setaffinity(0, sizeof(one), &one) == 0) {
-          sched_setaffinity(0, sizeof(allowed), &allowed);
-          moved.fetch_add(1, std::memory_order_relaxed);
-        }
-        break;
+    cpu_set_t mine;
+    if (target[me] >= 0 && sched_getaffinity(0, sizeof(mine), &mine) == 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(target[me], &one);
+      // Narrowing moves the thread at once; restoring its own mask lets it go anywhere again.
+      if (sched_setaffinity(0, sizeof(one), &one) == 0) {
+        sched_setaffinity(0, sizeof(mine), &mine);
+        moved.fetch_add(1, std::memory_order_relaxed);
       }
     }
   }
