@@ -76,6 +76,11 @@ describe('thread team placement', () => {
     expect(out.moved).toBe(1); // the worker moved to the other
     expect(out.masks).toEqual([b === a + 1 ? `${a}-${b}` : `${a},${b}`]); // every mask restored (the kernel's list format)
     expect(out.maxDiff).toBeLessThan(1e-4);
+    // Three threads on two CPUs: one free CPU, so one mover (two movers would share it).
+    const three = JSON.parse(execFileSync('taskset', ['-c', String(a), process.execPath, script, `${a},${b}`, String(b), '3'], { encoding: 'utf8' })) as { pinned: number[]; moved: number; maxDiff: number };
+    expect(three.pinned).toEqual([a, a, a]);
+    expect(three.moved).toBe(1);
+    expect(three.maxDiff).toBeLessThan(1e-4);
   });
 
   it('teamCpus reports one CPU per team member and rejects a bad count', () => {
