@@ -465,17 +465,8 @@ void execute(RunJob& job) {
 bool syncRunsHere(bool onMainThread) { return onMainThread || numThreads() == 1; }
 
 void runSyncJob(RunJob& job, bool here) {
-  if (here) {
-    execute(job);
-    return;
-  }
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  submitToExecutor([&job, &done] {
-    execute(job);
-    done.set_value();
-  });
-  finished.wait();
+  if (here) execute(job);
+  else runOnExecutor([&job] { execute(job); });
 }
 
 // copyInput: an async run (the caller may reuse its input at once). runsHere: the run
@@ -615,17 +606,8 @@ Napi::Value PlanBenchStep(const Napi::CallbackInfo& info) {
       ms[static_cast<size_t>(r)] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
   };
-  if (onExecutor) {
-    std::promise<void> done;
-    std::future<void> finished = done.get_future();
-    submitToExecutor([&] {
-      body();
-      done.set_value();
-    });
-    finished.wait();
-  } else {
-    body();
-  }
+  if (onExecutor) runOnExecutor(body);
+  else body();
   Napi::Float64Array out = Napi::Float64Array::New(env, ms.size());
   for (size_t i = 0; i < ms.size(); ++i) out[i] = ms[i];
   return out;

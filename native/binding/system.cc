@@ -49,26 +49,29 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), numThreads());
 }
 
+// The team size argument of TeamCpus / SpreadTeam: an integer in [1, kMaxTeamCpus].
+int teamSizeArg(const Napi::CallbackInfo& info, const char* op) {
+  const int64_t n = intArg(info[0], op, "threads", 1);
+  if (n > kMaxTeamCpus) throwRangeError(info.Env(), op, "threads", "an integer in [1, " + std::to_string(kMaxTeamCpus) + "]", std::to_string(n));
+  return static_cast<int>(n);
+}
+
 // TeamCpus(n) -> number[]: the CPU of each member of an OpenMP team of n threads on this
 // thread's pool (diagnostics and the team-spreading test; -1 where unknown).
 Napi::Value TeamCpus(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int64_t n = intArg(info[0], "teamCpus", "threads", 1);
-  if (n > kMaxTeamCpus) throwRangeError(env, "teamCpus", "threads", "an integer in [1, " + std::to_string(kMaxTeamCpus) + "]", std::to_string(n));
+  const int n = teamSizeArg(info, "teamCpus");
   int cpu[kMaxTeamCpus];
-  teamCpus(static_cast<int>(n), cpu);
+  teamCpus(n, cpu);
   Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), cpu[i]);
+  for (int i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), cpu[i]);
   return out;
 }
 
 // SpreadTeam(n) -> number: spreadTeamAcrossCpus on this thread's pool, the threads it moved
 // (the team-spreading test).
 Napi::Value SpreadTeam(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const int64_t n = intArg(info[0], "spreadTeam", "threads", 1);
-  if (n > kMaxTeamCpus) throwRangeError(env, "spreadTeam", "threads", "an integer in [1, " + std::to_string(kMaxTeamCpus) + "]", std::to_string(n));
-  return Napi::Number::New(env, spreadTeamAcrossCpus(static_cast<int>(n)));
+  return Napi::Number::New(info.Env(), spreadTeamAcrossCpus(teamSizeArg(info, "spreadTeam")));
 }
 
 }  // namespace

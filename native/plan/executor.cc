@@ -140,19 +140,24 @@ void submitToExecutor(std::function<void()> job) {
   if (wake) e.ready.notify_one();
 }
 
+void runOnExecutor(const std::function<void()>& job) {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  submitToExecutor([&job, &done] {
+    job();
+    done.set_value();
+  });
+  finished.wait();
+}
+
 void releaseExecutorThreadPool() {
   Executor* started = startedExecutor.load(std::memory_order_acquire);
   if (started == nullptr || keepIdleThreadPools() ||
       !started->mayHoldPool.load(std::memory_order_relaxed)) return;
-  Executor& e = *started;
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  submitToExecutor([&e, &done] {
+  runOnExecutor([started] {
     releaseCallerThreadPool();
-    e.mayHoldPool.store(false, std::memory_order_relaxed);
-    done.set_value();
+    started->mayHoldPool.store(false, std::memory_order_relaxed);
   });
-  finished.wait();
 }
 
 }  // namespace convnode

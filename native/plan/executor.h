@@ -12,6 +12,9 @@ namespace convnode {
 // Queues `job` to run on the executor thread (started on first use, lives for the process).
 void submitToExecutor(std::function<void()> job);
 
+// Runs `job` on the executor thread, after the jobs queued before it, and waits for it.
+void runOnExecutor(const std::function<void()>& job);
+
 // Frees the executor thread's idle OpenMP pool (core/threading.cc, releaseCallerThreadPool),
 // waiting for the jobs queued before; a no-op unless a job ran on the executor since the last
 // release. For callers about to run parallel regions on their own thread (runSync).

@@ -377,8 +377,9 @@ void conv2dPixelRows(const Conv2dShape& s, Isa isa, const float* x, const float*
 #endif
 }
 
-// Eager calls take the plans' rule (convPixelRowsSuits). Packing the weights on every call (register transposes: AVX-512
-// 64-wide panels, AVX2 16-wide) costs less than the usual orientation loses on these layers.
+// Eager calls take the plans' rule (convPixelRowsSuits). Packing the weights on every call
+// (register transposes: AVX-512 64-wide panels, AVX2 16-wide) costs less than the usual
+// orientation loses on these layers.
 // 1 thread, min of 30 x 5 calls (2026-11-25), usual path -> this one, batch 1: 1x1 2048->512
 // @7 0.531 -> 0.496 ms, 960->160 @7 0.088 -> 0.076, 1024->256 @14 0.453 -> 0.425, 256->1024
 // @14 0.436 -> 0.439, 3x3/s2 512->512 @14 1.35 -> 1.15, 3x3/s2 128->128 @56 1.15 -> 0.95,

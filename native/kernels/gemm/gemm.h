@@ -59,9 +59,9 @@ void sgemmPrepackedA(Isa isa, const GemmShape& s, const float* packedA, const fl
                      const GemmEpilogue& ep = GemmEpilogue(), int threads = 0);
 
 // Whether sgemmIsa(isa, s, ...) reads A where it lies rather than packing it (narrow products
-// on AVX-512 and AVX2, sgemm.cc kAInPlaceMaxCols; judged for the whole product, one thread). Eager convs
-// over a batch run one product per image with the same weights, and pack them once themselves
-// only where each product would pack them anyway.
+// on AVX-512 and AVX2, sgemm.cc kAInPlaceMaxCols; judged for the whole product, one thread).
+// Eager convs over a batch run one product per image with the same weights, and pack them once
+// themselves only where each product would pack them anyway.
 bool sgemmReadsAInPlace(Isa isa, const GemmShape& s);
 
 // The same with the micro-kernel table named explicitly (sgemmKernelFor picks the one

@@ -99,6 +99,9 @@ constexpr int64_t kInPlaceMaxRows = 512;
 // Blocks of C at most this many columns wide read A in place where the table has a kernel for
 // it (ukernelAInPlace): 3 register tiles of 32. See ukernel14x32AInPlace for the measurements.
 constexpr int64_t kAInPlaceMaxCols = 96;
+bool readsAInPlace(const GemmKernelTable& t, bool transA, int64_t cols) {
+  return !transA && t.ukernelAInPlace != nullptr && cols <= kAInPlaceMaxCols;
+}
 
 struct Block {
   int64_t i0, i1, j0, j1;
@@ -119,7 +122,7 @@ void runBlock(const GemmKernelTable& t, const GemmShape& s, const float* a, cons
   const bool inPlace = !packedB && !s.transB && t.bInPlace && blk.i1 - blk.i0 <= kInPlaceMaxRows;
   // Few columns: full MR-row panels of A are read in place and only a ragged last panel (rows
   // past m must not be read) is packed, at the start of abuf.
-  const bool aInPlace = !packedA && !s.transA && t.ukernelAInPlace && blk.j1 - blk.j0 <= kAInPlaceMaxCols;
+  const bool aInPlace = !packedA && readsAInPlace(t, s.transA, blk.j1 - blk.j0);
   for (int64_t jc = blk.j0; jc < blk.j1; jc += t.nc) {
     const int64_t nc = std::min<int64_t>(t.nc, blk.j1 - jc);
     for (int64_t pc = 0; pc < s.k; pc += t.kc) {
@@ -323,8 +326,7 @@ void sgemm(const GemmShape& s, const float* a, const float* b, float* c, const G
 }
 
 bool sgemmReadsAInPlace(Isa isa, const GemmShape& s) {
-  const GemmKernelTable* t = tableForProduct(isaSupported(isa) ? isa : Isa::Generic, s);
-  return !s.transA && t->ukernelAInPlace != nullptr && s.n <= kAInPlaceMaxCols;
+  return readsAInPlace(*tableForProduct(isaSupported(isa) ? isa : Isa::Generic, s), s.transA, s.n);
 }
 
 void sgemmIsa(Isa isa, const GemmShape& s, const float* a, const float* b, float* c,
